@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class FilmsConfig(AppConfig):
+    name = "films"
+    verbose_name = _("Festival programme")
+
+    def ready(self):
+        from .db import install_sqlite_triggers
+
+        post_migrate.connect(install_sqlite_triggers, sender=self)

@@ -1,0 +1,254 @@
+"""Festivals, their editions and sections, and the venues and screens they play in."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from ..codes import country_choices, timezone_choices
+from ..fields import KeyField, field_error, key_constraint
+
+
+class Festival(models.Model):
+    """Any festival: the one this site runs, and those that appear in a film's history."""
+
+    key = KeyField(unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, choices=country_choices
+    )
+
+    class Meta:
+        verbose_name = _("festival")
+        verbose_name_plural = _("festivals")
+        ordering = ["name"]
+        constraints = [key_constraint("festival")]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+class EditionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True).select_related("festival")
+
+
+class Edition(models.Model):
+    festival = models.ForeignKey(
+        Festival,
+        on_delete=models.PROTECT,
+        related_name="editions",
+        verbose_name=_("festival"),
+    )
+    key = KeyField(unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=200)
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=timezone_choices,
+        help_text=_(
+            "IANA time zone in which the edition's screenings are shown, e.g. Europe/Amsterdam."
+        ),
+    )
+    published = models.BooleanField(_("published"), default=False)
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+        ordering = ["-start_date", "key"]
+        constraints = [
+            key_constraint("edition"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="edition_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1900, year__lte=2200),
+                name="edition_year_plausible",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.key
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise field_error(
+                "end_date",
+                _("The last day (%(end)s) is before the first day (%(start)s)."),
+                end=self.end_date,
+                start=self.start_date,
+            )
+        if (
+            self.start_date
+            and self.year
+            and self.start_date.year not in (self.year, self.year - 1, self.year + 1)
+        ):
+            raise field_error(
+                "year",
+                _(
+                    "The edition's year %(year)s does not match its first day %(start)s."
+                ),
+                year=self.year,
+                start=self.start_date,
+            )
+
+    @property
+    def tzinfo(self):
+        return ZoneInfo(self.timezone)
+
+    def local_date(self, moment):
+        """The calendar day on which ``moment`` falls in the edition's time zone."""
+        return moment.astimezone(self.tzinfo).date()
+
+    def day_bounds(self, day):
+        """The aware start and end of ``day`` in the edition's time zone."""
+        start = datetime.datetime.combine(day, datetime.time.min, tzinfo=self.tzinfo)
+        end = datetime.datetime.combine(
+            day + datetime.timedelta(days=1), datetime.time.min, tzinfo=self.tzinfo
+        )
+        return start, end
+
+    def days(self):
+        day = self.start_date
+        while day <= self.end_date:
+            yield day
+            day += datetime.timedelta(days=1)
+
+
+class SectionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True, edition__published=True)
+
+
+class Section(models.Model):
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=_("edition"),
+    )
+    key = KeyField()
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    competitive = models.BooleanField(
+        _("competitive"),
+        default=False,
+        help_text=_("A competitive section is a competition with awards."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    published = models.BooleanField(_("published"), default=False)
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["edition", "order", "key"]
+        constraints = [
+            key_constraint("section"),
+            models.UniqueConstraint(
+                fields=["edition", "key"], name="section_key_unique_in_edition"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.key
+
+
+class Venue(models.Model):
+    key = KeyField(unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    accessibility = models.TextField(
+        _("accessibility"),
+        blank=True,
+        help_text=_(
+            "Step-free access, hearing loops, accessible toilets and the like."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name", "key"]
+        constraints = [key_constraint("venue")]
+
+    def __str__(self):
+        return self.name
+
+
+class Screen(models.Model):
+    venue = models.ForeignKey(
+        Venue, on_delete=models.CASCADE, related_name="screens", verbose_name=_("venue")
+    )
+    key = KeyField(unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    wheelchair_spaces = models.PositiveSmallIntegerField(
+        _("wheelchair spaces"), default=0
+    )
+    changeover_minutes = models.PositiveSmallIntegerField(
+        _("changeover (minutes)"),
+        default=15,
+        help_text=_(
+            "Time the screen needs between two screenings: cleaning, letting the audience out and in."
+        ),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("screen")
+        verbose_name_plural = _("screens")
+        ordering = ["venue__name", "order", "name"]
+        constraints = [
+            key_constraint("screen"),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True)
+                | Q(wheelchair_spaces__lte=F("capacity")),
+                name="screen_wheelchair_spaces_within_capacity",
+            ),
+            models.CheckConstraint(
+                condition=Q(changeover_minutes__lte=240),
+                name="screen_changeover_plausible",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Screenings store the moment their screen is free again; keep it in step with the changeover.
+        from .screening import Screening
+
+        Screening.objects.filter(screen=self).exclude(
+            blocked_until=F("ends_at")
+            + datetime.timedelta(minutes=self.changeover_minutes)
+        ).update(
+            blocked_until=F("ends_at")
+            + datetime.timedelta(minutes=self.changeover_minutes)
+        )
+
+    def clean(self):
+        super().clean()
+        if self.capacity is not None and self.wheelchair_spaces > self.capacity:
+            raise field_error(
+                "wheelchair_spaces",
+                _(
+                    "%(spaces)s wheelchair spaces do not fit in a screen for %(capacity)s."
+                ),
+                spaces=self.wheelchair_spaces,
+                capacity=self.capacity,
+            )
