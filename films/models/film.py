@@ -238,11 +238,10 @@ class FilmImage(models.Model):
     image = models.ImageField(
         _("image"),
         upload_to="films/images/",
-        width_field="width",
-        height_field="height",
         validators=[validate_image_upload],
         help_text=_("JPEG, PNG or WebP."),
     )
+    # As displayed: after EXIF orientation is applied (set by save()).
     width = models.PositiveIntegerField(_("width"), null=True, editable=False)
     height = models.PositiveIntegerField(_("height"), null=True, editable=False)
     thumbnail = models.ImageField(

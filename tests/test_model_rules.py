@@ -1,0 +1,184 @@
+"""Rules of films, editions, selections and awards: clean() messages and named database constraints."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from films.models import (
+    Award,
+    AwardResult,
+    Company,
+    Credit,
+    Edition,
+    Film,
+    Person,
+    Screen,
+    Section,
+    Selection,
+)
+
+
+def messages(instance):
+    with pytest.raises(ValidationError) as error:
+        instance.full_clean()
+    return error.value.message_dict
+
+
+def test_film_year_must_be_plausible(film):
+    film.year = 1700
+    assert messages(film)["year"][0].startswith("1700 is not a plausible year for a film; give a year from 1888 to ")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        film.save()
+
+
+def test_film_runtime_must_be_plausible(film):
+    film.runtime_minutes = 0
+    assert messages(film)["runtime_minutes"] == [
+        "A runtime of 0 minutes is not plausible; give the length in minutes (1 to 1500)."
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        film.save()
+
+
+def test_film_countries_and_languages_are_iso_codes_in_order(film):
+    film.countries = ["UA", "FR", "PL"]
+    film.spoken_languages = "uk, ru"
+    film.full_clean()
+    film.save()
+    film.refresh_from_db()
+    assert film.countries == ["UA", "FR", "PL"]
+    assert film.spoken_languages == ["uk", "ru"]
+    assert list(Film.objects.filter(countries__contains="FR")) == [film]
+    assert list(Film.objects.filter(countries__contains="DE")) == []
+
+
+def test_unknown_or_repeated_codes_are_refused(film):
+    film.countries = ["UA", "XX", "QQ"]
+    assert messages(film)["countries"] == ["Unknown country codes: XX, QQ."]
+    film.countries = ["UA", "UA"]
+    assert messages(film)["countries"] == ["Each code may appear once; repeated: UA."]
+    film.countries = []
+    film.spoken_languages = ["klingon"]
+    assert messages(film)["spoken_languages"] == ["Unknown language code: klingon."]
+
+
+def test_film_key_must_be_a_slug(film):
+    film.key = "We Will Not"
+    assert messages(film)["key"] == ["A key is lower-case letters, digits and single hyphens, such as “idfa-2023”."]
+
+
+def test_film_form_outside_its_choices_is_refused_by_the_database(film):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Film.objects.filter(pk=film.pk).update(form="docu")
+
+
+def test_display_title_falls_back_to_english_then_original(film):
+    from django.utils import translation
+
+    with translation.override("uk"):
+        assert film.display_title == "We Will Not Fade Away"
+        film.title_uk = "Ми не згаснемо"
+        assert film.display_title == "Ми не згаснемо"
+    untitled = Film(key="x", original_title="Ми не згаснемо", original_title_latin="My ne zgasnemo")
+    assert untitled.display_title == "My ne zgasnemo"
+
+
+def test_edition_must_end_on_or_after_its_first_day(festival):
+    edition = Edition(
+        festival=festival,
+        key="x-2023",
+        year=2023,
+        name="X",
+        start_date=datetime.date(2023, 11, 8),
+        end_date=datetime.date(2023, 11, 1),
+        timezone="Europe/Amsterdam",
+    )
+    assert messages(edition)["end_date"] == ["The last day (2023-11-01) is before the first day (2023-11-08)."]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        edition.save()
+
+
+def test_edition_time_zone_must_be_an_iana_name(edition):
+    edition.timezone = "Amsterdam"
+    assert messages(edition)["timezone"] == ["Value 'Amsterdam' is not a valid choice."]
+
+
+def test_section_key_is_unique_within_its_edition(edition, section):
+    twin = Section(edition=edition, key=section.key, name="Other")
+    assert messages(twin)["__all__"] == ["Section with this Edition and Key already exists."]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+
+
+def test_film_is_selected_once_per_section(section, film):
+    Selection.objects.create(section=section, film=film, premiere="national")
+    again = Selection(section=section, film=film)
+    assert messages(again)["__all__"] == ["Selection with this Section and Film already exists."]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        again.save()
+
+
+def test_a_person_is_credited_once_per_role_and_may_be_credited_for_a_company(film):
+    person = Person.objects.create(key="valery-kalmykov", name="Valery Kalmykov")
+    company = Company.objects.create(key="trueman-production", name="Trueman Production", country="UA")
+    credit = Credit.objects.create(film=film, role="producer", person=person, company=company)
+    assert str(credit) == "Producer: Valery Kalmykov for Trueman Production"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Credit.objects.create(film=film, role="producer", person=person)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Credit.objects.create(film=film, role="directer", person=person)
+
+
+def test_award_belongs_to_a_competitive_section(edition, section):
+    award = Award(edition=edition, section=section, key="best-film", name="Best Film")
+    assert messages(award)["section"] == [
+        "“Best of Fests” is not competitive; awards belong to a competitive section."
+    ]
+
+
+def test_award_result_goes_to_a_film_selected_in_its_section(edition, film):
+    competition = Section.objects.create(edition=edition, key="competition", name="Competition", competitive=True)
+    award = Award.objects.create(edition=edition, section=competition, key="best-film", name="Best Film")
+    result = AwardResult(award=award, film=film)
+    assert messages(result)["film"] == [
+        "“We Will Not Fade Away” is not selected in “Competition”, so it cannot receive “Best Film”."
+    ]
+    Selection.objects.create(section=competition, film=film)
+    result.full_clean()
+    result.save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AwardResult.objects.create(award=award, film=film)
+
+
+def test_award_result_person_must_be_credited_on_the_film(edition, film):
+    competition = Section.objects.create(edition=edition, key="competition", name="Competition", competitive=True)
+    Selection.objects.create(section=competition, film=film)
+    award = Award.objects.create(edition=edition, section=competition, key="best-director", name="Best Director")
+    stranger = Person.objects.create(key="someone", name="Someone Else")
+    result = AwardResult(award=award, film=film, person=stranger)
+    assert messages(result)["person"] == ["Someone Else is not credited on “We Will Not Fade Away”."]
+
+
+def test_screen_wheelchair_spaces_fit_its_capacity(venue):
+    screen = Screen(venue=venue, key="tiny", name="Tiny", capacity=10, wheelchair_spaces=12)
+    assert messages(screen)["wheelchair_spaces"] == ["12 wheelchair spaces do not fit in a screen for 10."]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        screen.save()
+
+
+def test_merging_two_records_of_one_person_loses_nothing(film):
+    mariia = Person.objects.create(key="mariia-nesterenko", name="Mariia Nesterenko")
+    maria = Person.objects.create(key="maria-nesterenko", name="Maria Nesterenko", born_year=1990, bio="Sound designer.")
+    Credit.objects.create(film=film, role="sound", person=maria)
+    maria.filmography.create(title="Another Film", year=2020)
+    mariia.merge(maria)
+    mariia.refresh_from_db()
+    assert list(film.credits.values_list("person__key", "role")) == [("mariia-nesterenko", "sound")]
+    assert list(mariia.aliases.values_list("name", flat=True)) == ["Maria Nesterenko"]
+    assert list(mariia.filmography.values_list("title", flat=True)) == ["Another Film"]
+    assert mariia.born_year == 1990
+    assert mariia.bio == "Sound designer."
+    assert not Person.objects.filter(key="maria-nesterenko").exists()
+    assert list(Person.objects.search("maria nest")) == [mariia]
