@@ -24,21 +24,12 @@ def _locale(language):
 
 @cache
 def country_codes():
-    return (
-        frozenset(
-            code
-            for code in Locale("en").territories
-            if len(code) == 2 and code.isalpha()
-        )
-        - _NOT_COUNTRIES
-    )
+    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha()) - _NOT_COUNTRIES
 
 
 @cache
 def language_codes():
-    return frozenset(
-        code for code in Locale("en").languages if len(code) == 2 and code.isalpha()
-    )
+    return frozenset(code for code in Locale("en").languages if len(code) == 2 and code.isalpha())
 
 
 @cache

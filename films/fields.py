@@ -130,9 +130,7 @@ class CodeListField(models.CharField):
         super().run_validators(",".join(split_codes(value, self.kind)))
 
     def formfield(self, **kwargs):
-        return super().formfield(
-            **{"form_class": CodeListFormField, "kind": self.kind, **kwargs}
-        )
+        return super().formfield(**{"form_class": CodeListFormField, "kind": self.kind, **kwargs})
 
 
 KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -144,9 +142,7 @@ class KeyField(models.SlugField):
     default_validators = [
         RegexValidator(
             KEY_PATTERN,
-            _(
-                "A key is lower-case letters, digits and single hyphens, such as “idfa-2023”."
-            ),
+            _("A key is lower-case letters, digits and single hyphens, such as “idfa-2023”."),
             code="invalid_key",
         )
     ]
@@ -156,18 +152,14 @@ class KeyField(models.SlugField):
         kwargs.setdefault("max_length", 100)
         kwargs.setdefault(
             "help_text",
-            _(
-                "Stable identifier used in web addresses and catalogue files; avoid changing it once public."
-            ),
+            _("Stable identifier used in web addresses and catalogue files; avoid changing it once public."),
         )
         super().__init__(*args, **kwargs)
 
 
 def key_constraint(model_name):
     """A named check that the key is not empty (the format itself is checked by the field's validator)."""
-    return models.CheckConstraint(
-        condition=~models.Q(key=""), name=f"{model_name}_key_not_empty"
-    )
+    return models.CheckConstraint(condition=~models.Q(key=""), name=f"{model_name}_key_not_empty")
 
 
 def field_error(field, message, code=None, **params):

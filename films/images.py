@@ -44,18 +44,14 @@ def _open_checked(file):
             image_format = image.format
             if image_format not in ALLOWED_FORMATS:
                 raise ValidationError(
-                    _(
-                        "%(format)s images are not accepted; upload a JPEG, PNG or WebP file."
-                    ),
+                    _("%(format)s images are not accepted; upload a JPEG, PNG or WebP file."),
                     code="image_format",
                     params={"format": image_format or _("Unknown")},
                 )
             width, height = image.size
             if width * height > max_pixels:
                 raise ValidationError(
-                    _(
-                        "The image is %(width)s × %(height)s pixels; at most %(max)s megapixels are accepted."
-                    ),
+                    _("The image is %(width)s × %(height)s pixels; at most %(max)s megapixels are accepted."),
                     code="too_many_pixels",
                     params={
                         "width": width,
@@ -64,20 +60,19 @@ def _open_checked(file):
                     },
                 )
             image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ValidationError(
             _("The image has too many pixels to be processed safely."),
             code="too_many_pixels",
-        )
+        ) from error
     except ValidationError:
         raise
-    except Exception:
+    except Exception as error:
+        # Pillow raises many kinds of errors for damaged or forged files; all mean the same to the uploader.
         raise ValidationError(
-            _(
-                "The file is not an image or is damaged; upload a JPEG, PNG or WebP file."
-            ),
+            _("The file is not an image or is damaged; upload a JPEG, PNG or WebP file."),
             code="invalid_image",
-        )
+        ) from error
     finally:
         file.seek(0)
     image.format = image_format

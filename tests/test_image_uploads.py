@@ -64,9 +64,7 @@ def test_an_image_with_too_many_pixels_is_refused(film, settings):
     settings.FESTIVAL_IMAGE_MAX_PIXELS = 1_000_000
     with pytest.raises(ValidationError) as error:
         make_image(film, tiny_image("PNG", size=(2000, 1000)))
-    assert error.value.message_dict["image"] == [
-        "The image is 2000 × 1000 pixels; at most 1 megapixels are accepted."
-    ]
+    assert error.value.message_dict["image"] == ["The image is 2000 × 1000 pixels; at most 1 megapixels are accepted."]
 
 
 def test_a_file_over_the_size_limit_is_refused(film, settings):

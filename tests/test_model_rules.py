@@ -133,9 +133,7 @@ def test_a_person_is_credited_once_per_role_and_may_be_credited_for_a_company(fi
 
 def test_award_belongs_to_a_competitive_section(edition, section):
     award = Award(edition=edition, section=section, key="best-film", name="Best Film")
-    assert messages(award)["section"] == [
-        "“Best of Fests” is not competitive; awards belong to a competitive section."
-    ]
+    assert messages(award)["section"] == ["“Best of Fests” is not competitive; awards belong to a competitive section."]
 
 
 def test_award_result_goes_to_a_film_selected_in_its_section(edition, film):
@@ -170,7 +168,9 @@ def test_screen_wheelchair_spaces_fit_its_capacity(venue):
 
 def test_merging_two_records_of_one_person_loses_nothing(film):
     mariia = Person.objects.create(key="mariia-nesterenko", name="Mariia Nesterenko")
-    maria = Person.objects.create(key="maria-nesterenko", name="Maria Nesterenko", born_year=1990, bio="Sound designer.")
+    maria = Person.objects.create(
+        key="maria-nesterenko", name="Maria Nesterenko", born_year=1990, bio="Sound designer."
+    )
     Credit.objects.create(film=film, role="sound", person=maria)
     maria.filmography.create(title="Another Film", year=2020)
     mariia.merge(maria)

@@ -94,7 +94,8 @@ def test_screening_outside_the_edition_dates_in_its_time_zone_is_refused(edition
     with pytest.raises(ValidationError) as error:
         screening.full_clean()
     assert error.value.message_dict["starts_at"] == [
-        "The screening starts on 2023-11-20 (Europe/Amsterdam), outside IDFA 2023, which runs from 2023-11-08 to 2023-11-19."
+        "The screening starts on 2023-11-20 (Europe/Amsterdam), outside IDFA 2023, "
+        "which runs from 2023-11-08 to 2023-11-19."
     ]
 
 

@@ -31,9 +31,7 @@ class Award(models.Model):
         ordering = ["edition", "order", "key"]
         constraints = [
             key_constraint("award"),
-            models.UniqueConstraint(
-                fields=["edition", "key"], name="award_key_unique_in_edition"
-            ),
+            models.UniqueConstraint(fields=["edition", "key"], name="award_key_unique_in_edition"),
         ]
 
     def __str__(self):
@@ -46,9 +44,7 @@ class Award(models.Model):
                 raise ValidationError(
                     {
                         "section": ValidationError(
-                            _(
-                                "“%(section)s” is not competitive; awards belong to a competitive section."
-                            ),
+                            _("“%(section)s” is not competitive; awards belong to a competitive section."),
                             code="not_competitive",
                             params={"section": self.section},
                         )
@@ -74,9 +70,7 @@ class AwardResultKind(models.TextChoices):
 class AwardResult(models.Model):
     Kind = AwardResultKind
 
-    award = models.ForeignKey(
-        Award, on_delete=models.CASCADE, related_name="results", verbose_name=_("award")
-    )
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="results", verbose_name=_("award"))
     film = models.ForeignKey(
         "films.Film",
         on_delete=models.PROTECT,
@@ -92,9 +86,7 @@ class AwardResult(models.Model):
         verbose_name=_("person"),
         help_text=_("For awards to a person for a film, such as best director."),
     )
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=Kind.choices, default=Kind.WINNER
-    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.WINNER)
     citation = models.TextField(_("citation"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -128,15 +120,11 @@ class AwardResult(models.Model):
             return
         from .film import Selection
 
-        if not Selection.objects.filter(
-            section_id=self.award.section_id, film_id=self.film_id
-        ).exists():
+        if not Selection.objects.filter(section_id=self.award.section_id, film_id=self.film_id).exists():
             raise ValidationError(
                 {
                     "film": ValidationError(
-                        _(
-                            "“%(film)s” is not selected in “%(section)s”, so it cannot receive “%(award)s”."
-                        ),
+                        _("“%(film)s” is not selected in “%(section)s”, so it cannot receive “%(award)s”."),
                         code="film_not_selected",
                         params={
                             "film": self.film,
@@ -146,10 +134,7 @@ class AwardResult(models.Model):
                     )
                 }
             )
-        if (
-            self.person_id
-            and not self.film.credits.filter(person_id=self.person_id).exists()
-        ):
+        if self.person_id and not self.film.credits.filter(person_id=self.person_id).exists():
             raise ValidationError(
                 {
                     "person": ValidationError(

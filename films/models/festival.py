@@ -18,9 +18,7 @@ class Festival(models.Model):
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    country = models.CharField(
-        _("country"), max_length=2, blank=True, choices=country_choices
-    )
+    country = models.CharField(_("country"), max_length=2, blank=True, choices=country_choices)
 
     class Meta:
         verbose_name = _("festival")
@@ -53,9 +51,7 @@ class Edition(models.Model):
         _("time zone"),
         max_length=64,
         choices=timezone_choices,
-        help_text=_(
-            "IANA time zone in which the edition's screenings are shown, e.g. Europe/Amsterdam."
-        ),
+        help_text=_("IANA time zone in which the edition's screenings are shown, e.g. Europe/Amsterdam."),
     )
     published = models.BooleanField(_("published"), default=False)
 
@@ -89,16 +85,10 @@ class Edition(models.Model):
                 end=self.end_date,
                 start=self.start_date,
             )
-        if (
-            self.start_date
-            and self.year
-            and self.start_date.year not in (self.year, self.year - 1, self.year + 1)
-        ):
+        if self.start_date and self.year and self.start_date.year not in (self.year, self.year - 1, self.year + 1):
             raise field_error(
                 "year",
-                _(
-                    "The edition's year %(year)s does not match its first day %(start)s."
-                ),
+                _("The edition's year %(year)s does not match its first day %(start)s."),
                 year=self.year,
                 start=self.start_date,
             )
@@ -114,9 +104,7 @@ class Edition(models.Model):
     def day_bounds(self, day):
         """The aware start and end of ``day`` in the edition's time zone."""
         start = datetime.datetime.combine(day, datetime.time.min, tzinfo=self.tzinfo)
-        end = datetime.datetime.combine(
-            day + datetime.timedelta(days=1), datetime.time.min, tzinfo=self.tzinfo
-        )
+        end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=self.tzinfo)
         return start, end
 
     def days(self):
@@ -157,9 +145,7 @@ class Section(models.Model):
         ordering = ["edition", "order", "key"]
         constraints = [
             key_constraint("section"),
-            models.UniqueConstraint(
-                fields=["edition", "key"], name="section_key_unique_in_edition"
-            ),
+            models.UniqueConstraint(fields=["edition", "key"], name="section_key_unique_in_edition"),
         ]
 
     def __str__(self):
@@ -174,9 +160,7 @@ class Venue(models.Model):
     accessibility = models.TextField(
         _("accessibility"),
         blank=True,
-        help_text=_(
-            "Step-free access, hearing loops, accessible toilets and the like."
-        ),
+        help_text=_("Step-free access, hearing loops, accessible toilets and the like."),
     )
 
     class Meta:
@@ -190,21 +174,15 @@ class Venue(models.Model):
 
 
 class Screen(models.Model):
-    venue = models.ForeignKey(
-        Venue, on_delete=models.CASCADE, related_name="screens", verbose_name=_("venue")
-    )
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="screens", verbose_name=_("venue"))
     key = KeyField(unique=True)
     name = models.CharField(_("name"), max_length=200)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
-    wheelchair_spaces = models.PositiveSmallIntegerField(
-        _("wheelchair spaces"), default=0
-    )
+    wheelchair_spaces = models.PositiveSmallIntegerField(_("wheelchair spaces"), default=0)
     changeover_minutes = models.PositiveSmallIntegerField(
         _("changeover (minutes)"),
         default=15,
-        help_text=_(
-            "Time the screen needs between two screenings: cleaning, letting the audience out and in."
-        ),
+        help_text=_("Time the screen needs between two screenings: cleaning, letting the audience out and in."),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -215,8 +193,7 @@ class Screen(models.Model):
         constraints = [
             key_constraint("screen"),
             models.CheckConstraint(
-                condition=Q(capacity__isnull=True)
-                | Q(wheelchair_spaces__lte=F("capacity")),
+                condition=Q(capacity__isnull=True) | Q(wheelchair_spaces__lte=F("capacity")),
                 name="screen_wheelchair_spaces_within_capacity",
             ),
             models.CheckConstraint(
@@ -234,21 +211,15 @@ class Screen(models.Model):
         from .screening import Screening
 
         Screening.objects.filter(screen=self).exclude(
-            blocked_until=F("ends_at")
-            + datetime.timedelta(minutes=self.changeover_minutes)
-        ).update(
-            blocked_until=F("ends_at")
-            + datetime.timedelta(minutes=self.changeover_minutes)
-        )
+            blocked_until=F("ends_at") + datetime.timedelta(minutes=self.changeover_minutes)
+        ).update(blocked_until=F("ends_at") + datetime.timedelta(minutes=self.changeover_minutes))
 
     def clean(self):
         super().clean()
         if self.capacity is not None and self.wheelchair_spaces > self.capacity:
             raise field_error(
                 "wheelchair_spaces",
-                _(
-                    "%(spaces)s wheelchair spaces do not fit in a screen for %(capacity)s."
-                ),
+                _("%(spaces)s wheelchair spaces do not fit in a screen for %(capacity)s."),
                 spaces=self.wheelchair_spaces,
                 capacity=self.capacity,
             )

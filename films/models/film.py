@@ -13,9 +13,7 @@ from ..fields import CodeListField, KeyField, field_error, key_constraint
 from ..images import renditions, validate_image_upload
 
 EARLIEST_FILM_YEAR = 1888
-LONGEST_RUNTIME_MINUTES = (
-    1500  # Longer than any film a festival has shown (the longest run about 14 hours).
-)
+LONGEST_RUNTIME_MINUTES = 1500  # Longer than any film a festival has shown (the longest run about 14 hours).
 
 
 class Tag(models.Model):
@@ -38,14 +36,10 @@ class FilmQuerySet(models.QuerySet):
 
     def search(self, text):
         """Films whose any title (display, original, transliterated, further) contains ``text``."""
-        condition = Q(original_title__icontains=text) | Q(
-            original_title_latin__icontains=text
-        )
+        condition = Q(original_title__icontains=text) | Q(original_title_latin__icontains=text)
         condition |= Q(other_titles__title__icontains=text)
         for code, _name in settings.LANGUAGES:
-            condition |= Q(
-                **{f"{build_localized_fieldname('title', code)}__icontains": text}
-            )
+            condition |= Q(**{f"{build_localized_fieldname('title', code)}__icontains": text})
         return self.filter(condition).distinct()
 
 
@@ -86,15 +80,11 @@ class Film(models.Model):
         help_text=_("The original title in Latin letters, e.g. My ne zgasnemo."),
     )
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
-    runtime_minutes = models.PositiveSmallIntegerField(
-        _("runtime (minutes)"), null=True, blank=True
-    )
+    runtime_minutes = models.PositiveSmallIntegerField(_("runtime (minutes)"), null=True, blank=True)
     countries = CodeListField(_("countries"), kind="country")
     spoken_languages = CodeListField(_("spoken languages"), kind="language")
     form = models.CharField(_("form"), max_length=20, choices=Form.choices, blank=True)
-    tags = models.ManyToManyField(
-        Tag, blank=True, related_name="films", verbose_name=_("tags")
-    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="films", verbose_name=_("tags"))
     tagline = models.CharField(_("tagline"), max_length=500, blank=True)
     synopsis = models.TextField(_("synopsis"), blank=True)
     minimum_age = models.PositiveSmallIntegerField(
@@ -103,18 +93,14 @@ class Film(models.Model):
         blank=True,
         help_text=_("The festival's age recommendation, in years."),
     )
-    aspect_ratio = models.CharField(
-        _("aspect ratio"), max_length=20, blank=True, help_text=_("e.g. 1.85:1")
-    )
+    aspect_ratio = models.CharField(_("aspect ratio"), max_length=20, blank=True, help_text=_("e.g. 1.85:1"))
     picture_format = models.CharField(
         _("picture format"),
         max_length=50,
         blank=True,
         help_text=_("e.g. HD, DCP, 35mm"),
     )
-    colour = models.CharField(
-        _("colour"), max_length=20, choices=Colour.choices, blank=True
-    )
+    colour = models.CharField(_("colour"), max_length=20, choices=Colour.choices, blank=True)
     published = models.BooleanField(_("published"), default=False)
 
     objects = FilmQuerySet.as_manager()
@@ -126,24 +112,19 @@ class Film(models.Model):
         constraints = [
             key_constraint("film"),
             models.CheckConstraint(
-                condition=Q(year__isnull=True)
-                | Q(year__gte=EARLIEST_FILM_YEAR, year__lte=2200),
+                condition=Q(year__isnull=True) | Q(year__gte=EARLIEST_FILM_YEAR, year__lte=2200),
                 name="film_year_plausible",
             ),
             models.CheckConstraint(
                 condition=Q(runtime_minutes__isnull=True)
-                | Q(
-                    runtime_minutes__gte=1, runtime_minutes__lte=LONGEST_RUNTIME_MINUTES
-                ),
+                | Q(runtime_minutes__gte=1, runtime_minutes__lte=LONGEST_RUNTIME_MINUTES),
                 name="film_runtime_plausible",
             ),
             models.CheckConstraint(
                 condition=Q(minimum_age__isnull=True) | Q(minimum_age__lte=21),
                 name="film_minimum_age_plausible",
             ),
-            models.CheckConstraint(
-                condition=Q(form__in=["", *FilmForm.values]), name="film_form_valid"
-            ),
+            models.CheckConstraint(condition=Q(form__in=["", *FilmForm.values]), name="film_form_valid"),
             models.CheckConstraint(
                 condition=Q(colour__in=["", *FilmColour.values]),
                 name="film_colour_valid",
@@ -159,22 +140,15 @@ class Film(models.Model):
         if self.year is not None and not EARLIEST_FILM_YEAR <= self.year <= latest:
             raise field_error(
                 "year",
-                _(
-                    "%(year)s is not a plausible year for a film; give a year from %(first)s to %(last)s."
-                ),
+                _("%(year)s is not a plausible year for a film; give a year from %(first)s to %(last)s."),
                 year=self.year,
                 first=EARLIEST_FILM_YEAR,
                 last=latest,
             )
-        if (
-            self.runtime_minutes is not None
-            and not 1 <= self.runtime_minutes <= LONGEST_RUNTIME_MINUTES
-        ):
+        if self.runtime_minutes is not None and not 1 <= self.runtime_minutes <= LONGEST_RUNTIME_MINUTES:
             raise field_error(
                 "runtime_minutes",
-                _(
-                    "A runtime of %(minutes)s minutes is not plausible; give the length in minutes (1 to %(max)s)."
-                ),
+                _("A runtime of %(minutes)s minutes is not plausible; give the length in minutes (1 to %(max)s)."),
                 minutes=self.runtime_minutes,
                 max=LONGEST_RUNTIME_MINUTES,
             )
@@ -188,9 +162,7 @@ class Film(models.Model):
     @property
     def display_title(self):
         """The title in the active language, falling back to English, then to the original title."""
-        return (
-            self.title or self.original_title_latin or self.original_title or self.key
-        )
+        return self.title or self.original_title_latin or self.original_title or self.key
 
 
 class FilmTitle(models.Model):
@@ -229,12 +201,8 @@ class ImageKind(models.TextChoices):
 class FilmImage(models.Model):
     Kind = ImageKind
 
-    film = models.ForeignKey(
-        Film, on_delete=models.CASCADE, related_name="images", verbose_name=_("film")
-    )
-    kind = models.CharField(
-        _("kind"), max_length=10, choices=Kind.choices, default=Kind.STILL
-    )
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="images", verbose_name=_("film"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.STILL)
     image = models.ImageField(
         _("image"),
         upload_to="films/images/",
@@ -244,12 +212,8 @@ class FilmImage(models.Model):
     # As displayed: after EXIF orientation is applied (set by save()).
     width = models.PositiveIntegerField(_("width"), null=True, editable=False)
     height = models.PositiveIntegerField(_("height"), null=True, editable=False)
-    thumbnail = models.ImageField(
-        _("thumbnail"), upload_to="films/thumbnails/", blank=True, editable=False
-    )
-    display = models.ImageField(
-        _("display size"), upload_to="films/display/", blank=True, editable=False
-    )
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="films/thumbnails/", blank=True, editable=False)
+    display = models.ImageField(_("display size"), upload_to="films/display/", blank=True, editable=False)
     caption = models.CharField(_("caption"), max_length=300, blank=True)
     photographer = models.CharField(_("photographer"), max_length=200, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
@@ -258,11 +222,7 @@ class FilmImage(models.Model):
         verbose_name = _("image")
         verbose_name_plural = _("images")
         ordering = ["film", "order", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=ImageKind.values), name="film_image_kind_valid"
-            )
-        ]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=ImageKind.values), name="film_image_kind_valid")]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.order}: {self.film_id}"
@@ -271,9 +231,7 @@ class FilmImage(models.Model):
         new_upload = self.image and not getattr(self.image, "_committed", True)
         if new_upload:
             self.width, self.height, derived = renditions(self.image)
-            self.thumbnail.save(
-                derived["thumbnail"].name, derived["thumbnail"], save=False
-            )
+            self.thumbnail.save(derived["thumbnail"].name, derived["thumbnail"], save=False)
             self.display.save(derived["display"].name, derived["display"], save=False)
         super().save(*args, **kwargs)
 
@@ -312,9 +270,7 @@ class Selection(models.Model):
         related_name="selections",
         verbose_name=_("film"),
     )
-    premiere = models.CharField(
-        _("premiere"), max_length=20, choices=Premiere.choices, blank=True
-    )
+    premiere = models.CharField(_("premiere"), max_length=20, choices=Premiere.choices, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     objects = SelectionQuerySet.as_manager()
@@ -324,9 +280,7 @@ class Selection(models.Model):
         verbose_name_plural = _("selections")
         ordering = ["section", "order", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["section", "film"], name="selection_film_once_per_section"
-            ),
+            models.UniqueConstraint(fields=["section", "film"], name="selection_film_once_per_section"),
             models.CheckConstraint(
                 condition=Q(premiere__in=["", *Premiere.values]),
                 name="selection_premiere_valid",
@@ -354,9 +308,7 @@ class FestivalHistoryEntry(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     section = models.CharField(_("section"), max_length=200, blank=True)
-    premiere = models.CharField(
-        _("premiere"), max_length=20, choices=Premiere.choices, blank=True
-    )
+    premiere = models.CharField(_("premiere"), max_length=20, choices=Premiere.choices, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:

@@ -14,9 +14,7 @@ from ..images import validate_image_upload
 class PersonQuerySet(models.QuerySet):
     def search(self, text):
         """People whose name or any alias contains ``text``."""
-        return self.filter(
-            Q(name__icontains=text) | Q(aliases__name__icontains=text)
-        ).distinct()
+        return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
 
 
 class Person(models.Model):
@@ -26,9 +24,7 @@ class Person(models.Model):
         max_length=200,
         help_text=_("As the person spells it; names are not translated."),
     )
-    born_year = models.PositiveSmallIntegerField(
-        _("year of birth"), null=True, blank=True
-    )
+    born_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
     born_place = models.CharField(_("place of birth"), max_length=200, blank=True)
     bio = models.TextField(_("biography"), blank=True)
     photo = models.ImageField(
@@ -48,8 +44,7 @@ class Person(models.Model):
         constraints = [
             key_constraint("person"),
             models.CheckConstraint(
-                condition=Q(born_year__isnull=True)
-                | Q(born_year__gte=1800, born_year__lte=2200),
+                condition=Q(born_year__isnull=True) | Q(born_year__gte=1800, born_year__lte=2200),
                 name="person_born_year_plausible",
             ),
         ]
@@ -70,9 +65,7 @@ class Person(models.Model):
         from .film import FestivalHistoryAward
 
         for credit in other.credits.all():
-            duplicate = Credit.objects.filter(
-                film_id=credit.film_id, role=credit.role, person=self
-            ).first()
+            duplicate = Credit.objects.filter(film_id=credit.film_id, role=credit.role, person=self).first()
             if duplicate:
                 if duplicate.company_id is None and credit.company_id:
                     duplicate.company_id = credit.company_id
@@ -116,11 +109,7 @@ class PersonAlias(models.Model):
         verbose_name = _("alias")
         verbose_name_plural = _("aliases")
         ordering = ["person", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["person", "name"], name="person_alias_unique"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["person", "name"], name="person_alias_unique")]
 
     def __str__(self):
         return self.name
@@ -165,13 +154,9 @@ class FilmographyEntry(models.Model):
 
 class Company(models.Model):
     key = KeyField(unique=True)
-    name = models.CharField(
-        _("name"), max_length=200, help_text=_("Company names are not translated.")
-    )
+    name = models.CharField(_("name"), max_length=200, help_text=_("Company names are not translated."))
     city = models.CharField(_("city"), max_length=200, blank=True)
-    country = models.CharField(
-        _("country"), max_length=2, blank=True, choices=country_choices
-    )
+    country = models.CharField(_("country"), max_length=2, blank=True, choices=country_choices)
 
     class Meta:
         verbose_name = _("company")
@@ -196,11 +181,7 @@ class CompanyAlias(models.Model):
         verbose_name = _("alias")
         verbose_name_plural = _("aliases")
         ordering = ["company", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["company", "name"], name="company_alias_unique"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["company", "name"], name="company_alias_unique")]
 
     def __str__(self):
         return self.name
@@ -253,12 +234,8 @@ class Credit(models.Model):
         verbose_name_plural = _("credits")
         ordering = ["film", "order", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["film", "role", "person"], name="credit_person_once_per_role"
-            ),
-            models.CheckConstraint(
-                condition=Q(role__in=CreditRole.values), name="credit_role_valid"
-            ),
+            models.UniqueConstraint(fields=["film", "role", "person"], name="credit_person_once_per_role"),
+            models.CheckConstraint(condition=Q(role__in=CreditRole.values), name="credit_role_valid"),
         ]
 
     def __str__(self):
@@ -303,9 +280,7 @@ class CompanyCredit(models.Model):
         verbose_name_plural = _("company credits")
         ordering = ["film", "order", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["film", "role", "company"], name="company_credit_once_per_role"
-            ),
+            models.UniqueConstraint(fields=["film", "role", "company"], name="company_credit_once_per_role"),
             models.CheckConstraint(
                 condition=Q(role__in=CompanyRole.values),
                 name="company_credit_role_valid",

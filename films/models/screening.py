@@ -55,9 +55,7 @@ class ScreeningQuerySet(models.QuerySet):
         """Screenings the public may see: published, in a published edition and section, of published films only."""
         from .film import Film
 
-        unpublished_film = Film.objects.filter(
-            screening_films__screening=OuterRef("pk"), published=False
-        )
+        unpublished_film = Film.objects.filter(screening_films__screening=OuterRef("pk"), published=False)
         return self.filter(
             Q(section__isnull=True) | Q(section__published=True),
             published=True,
@@ -155,12 +153,8 @@ class Screening(models.Model):
         related_name="screenings",
         verbose_name=_("films"),
     )
-    audience = models.CharField(
-        _("audience"), max_length=20, choices=Audience.choices, default=Audience.PUBLIC
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
-    )
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.PUBLIC)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     subtitles = CodeListField(_("subtitles"), kind="language")
     ticket_url = models.URLField(_("ticket link"), max_length=500, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -169,9 +163,7 @@ class Screening(models.Model):
     online_countries = CodeListField(
         _("online in countries"),
         kind="country",
-        help_text=_(
-            "Where an online screening may be watched (ISO codes, e.g. NL, BE); empty means everywhere."
-        ),
+        help_text=_("Where an online screening may be watched (ISO codes, e.g. NL, BE); empty means everywhere."),
     )
     published = models.BooleanField(_("published"), default=False)
 
@@ -182,18 +174,12 @@ class Screening(models.Model):
         verbose_name_plural = _("screenings")
         ordering = ["starts_at", "id"]
         indexes = [
-            models.Index(
-                fields=["edition", "starts_at"], name="screening_edition_start_idx"
-            ),
-            models.Index(
-                fields=["screen", "starts_at"], name="screening_screen_start_idx"
-            ),
+            models.Index(fields=["edition", "starts_at"], name="screening_edition_start_idx"),
+            models.Index(fields=["screen", "starts_at"], name="screening_screen_start_idx"),
         ]
         constraints = [
             key_constraint("screening"),
-            models.UniqueConstraint(
-                fields=["edition", "key"], name="screening_key_unique_in_edition"
-            ),
+            models.UniqueConstraint(fields=["edition", "key"], name="screening_key_unique_in_edition"),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),
                 name="screening_ends_after_it_starts",
@@ -234,19 +220,13 @@ class Screening(models.Model):
         ]
 
     def __str__(self):
-        moment = (
-            timezone.localtime(self.starts_at, self.edition.tzinfo)
-            if self.starts_at and self.edition_id
-            else None
-        )
+        moment = timezone.localtime(self.starts_at, self.edition.tzinfo) if self.starts_at and self.edition_id else None
         where = self.screen.name if self.screen_id else _("Online")
         return f"{self.key}: {date_format(moment, 'SHORT_DATETIME_FORMAT') if moment else '?'}, {where}"
 
     def save(self, *args, **kwargs):
         self.blocked_until = self.compute_blocked_until()
-        if kwargs.get("update_fields") is not None and {"ends_at", "screen"} & set(
-            kwargs["update_fields"]
-        ):
+        if kwargs.get("update_fields") is not None and {"ends_at", "screen"} & set(kwargs["update_fields"]):
             kwargs["update_fields"] = {*kwargs["update_fields"], "blocked_until"}
         super().save(*args, **kwargs)
 
@@ -260,19 +240,13 @@ class Screening(models.Model):
         super().clean()
         errors = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            errors["ends_at"] = ValidationError(
-                _("A screening must end after it starts."), code="ends_before_start"
-            )
+            errors["ends_at"] = ValidationError(_("A screening must end after it starts."), code="ends_before_start")
         if not self.screen_id and self.audience != self.Audience.ONLINE:
             errors["screen"] = ValidationError(
                 _("Choose a screen; only online screenings have none."),
                 code="screen_required",
             )
-        if (
-            self.available_from
-            and self.available_until
-            and self.available_until <= self.available_from
-        ):
+        if self.available_from and self.available_until and self.available_until <= self.available_from:
             errors["available_until"] = ValidationError(
                 _("The online window must close after it opens."), code="online_window"
             )
@@ -280,9 +254,7 @@ class Screening(models.Model):
             edition = self.edition
             if self.section_id and self.section.edition_id != self.edition_id:
                 errors["section"] = ValidationError(
-                    _(
-                        "The section “%(section)s” belongs to %(other)s, not to %(edition)s."
-                    ),
+                    _("The section “%(section)s” belongs to %(other)s, not to %(edition)s."),
                     code="section_edition",
                     params={
                         "section": self.section,
@@ -313,10 +285,7 @@ class Screening(models.Model):
 
     def check_clash(self):
         """Raise ValidationError naming the screening this one overlaps in its screen, changeover included."""
-        if (
-            not (self.screen_id and self.starts_at and self.ends_at)
-            or self.status == self.Status.CANCELLED
-        ):
+        if not (self.screen_id and self.starts_at and self.ends_at) or self.status == self.Status.CANCELLED:
             return
         self.blocked_until = self.compute_blocked_until()
         other = (
@@ -370,11 +339,7 @@ class ScreeningFilm(models.Model):
         verbose_name = _("film in screening")
         verbose_name_plural = _("films in screening")
         ordering = ["screening", "order", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["screening", "film"], name="screening_film_once"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["screening", "film"], name="screening_film_once")]
 
     def __str__(self):
         return str(self.film)
