@@ -29,7 +29,7 @@ class EditionTranslation(TranslationOptions):
 
 @register(Section)
 class SectionTranslation(TranslationOptions):
-    fields = ("name", "description")
+    fields = ("name", "description", "jury_statement")
 
 
 @register(Venue)

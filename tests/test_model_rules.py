@@ -153,7 +153,9 @@ def test_award_result_goes_to_a_film_selected_in_its_section(edition, film):
 def test_award_result_person_must_be_credited_on_the_film(edition, film):
     competition = Section.objects.create(edition=edition, key="competition", name="Competition", competitive=True)
     Selection.objects.create(section=competition, film=film)
-    award = Award.objects.create(edition=edition, section=competition, key="best-director", name="Best Director")
+    award = Award.objects.create(
+        edition=edition, section=competition, key="best-director", name="Best Director", recipient="person"
+    )
     stranger = Person.objects.create(key="someone", name="Someone Else")
     result = AwardResult(award=award, film=film, person=stranger)
     assert messages(result)["person"] == ["Someone Else is not credited on “We Will Not Fade Away”."]

@@ -1,6 +1,6 @@
 """The festival's domain model, one module per subject, re-exported here."""
 
-from .award import Award, AwardResult
+from .award import Award, AwardResult, JuryMember
 from .festival import Edition, Festival, Screen, Section, Venue
 from .film import (
     FestivalHistoryAward,
@@ -37,6 +37,7 @@ __all__ = [
     "FilmImage",
     "FilmTitle",
     "FilmographyEntry",
+    "JuryMember",
     "Person",
     "PersonAlias",
     "Screen",

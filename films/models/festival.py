@@ -3,6 +3,7 @@
 import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,15 @@ class Edition(models.Model):
         help_text=_("IANA time zone in which the edition's screenings are shown, e.g. Europe/Amsterdam."),
     )
     published = models.BooleanField(_("published"), default=False)
+    results_announced_at = models.DateTimeField(
+        _("results announced at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Until this moment award results are visible to staff only. "
+            "Empty: not announced yet. A competition may set its own time."
+        ),
+    )
 
     objects = EditionQuerySet.as_manager()
 
@@ -136,6 +146,20 @@ class Section(models.Model):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     published = models.BooleanField(_("published"), default=False)
+    curators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="curated_sections",
+        verbose_name=_("curators"),
+        help_text=_("Programmers limited to the sections they curate see only these in the admin."),
+    )
+    jury_statement = models.TextField(_("jury statement"), blank=True)
+    results_announced_at = models.DateTimeField(
+        _("results announced at"),
+        null=True,
+        blank=True,
+        help_text=_("For a competition announced at its own time; empty means the edition's announcement time."),
+    )
 
     objects = SectionQuerySet.as_manager()
 
@@ -150,6 +174,11 @@ class Section(models.Model):
 
     def __str__(self):
         return self.name or self.key
+
+    @property
+    def announcement_time(self):
+        """When this section's award results become public (None: not announced yet)."""
+        return self.results_announced_at or self.edition.results_announced_at
 
 
 class Venue(models.Model):

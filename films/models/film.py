@@ -109,6 +109,7 @@ class Film(models.Model):
         verbose_name = _("film")
         verbose_name_plural = _("films")
         ordering = ["key"]
+        permissions = [("change_structure", _("Can change facts and structure, not only translated text"))]
         constraints = [
             key_constraint("film"),
             models.CheckConstraint(
