@@ -207,8 +207,15 @@ class FilmImage(models.Model):
     image = models.ImageField(
         _("image"),
         upload_to="films/images/",
+        blank=True,
         validators=[validate_image_upload],
         help_text=_("JPEG, PNG or WebP."),
+    )
+    source_url = models.URLField(
+        _("source address"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Where a catalogue said the image can be fetched, if it was not fetched or uploaded."),
     )
     # As displayed: after EXIF orientation is applied (set by save()).
     width = models.PositiveIntegerField(_("width"), null=True, editable=False)
@@ -223,7 +230,10 @@ class FilmImage(models.Model):
         verbose_name = _("image")
         verbose_name_plural = _("images")
         ordering = ["film", "order", "id"]
-        constraints = [models.CheckConstraint(condition=Q(kind__in=ImageKind.values), name="film_image_kind_valid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ImageKind.values), name="film_image_kind_valid"),
+            models.CheckConstraint(condition=~Q(image="") | ~Q(source_url=""), name="film_image_file_or_source"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.order}: {self.film_id}"
@@ -235,6 +245,11 @@ class FilmImage(models.Model):
             self.thumbnail.save(derived["thumbnail"].name, derived["thumbnail"], save=False)
             self.display.save(derived["display"].name, derived["display"], save=False)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if not self.image and not self.source_url:
+            raise field_error("image", _("Upload an image or give the address it comes from."), code="required")
 
 
 class SelectionQuerySet(models.QuerySet):

@@ -34,6 +34,12 @@ class Person(models.Model):
         validators=[validate_image_upload],
         help_text=_("JPEG, PNG or WebP."),
     )
+    photo_source_url = models.URLField(
+        _("photo source address"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Where a catalogue said the photo can be fetched, if it was not fetched or uploaded."),
+    )
 
     objects = PersonQuerySet.as_manager()
 
