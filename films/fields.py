@@ -117,7 +117,8 @@ class CodeListField(models.CharField):
     def get_prep_value(self, value):
         if isinstance(value, (list, tuple)):
             return ",".join(split_codes(value, self.kind))
-        return super().get_prep_value(value)
+        # A plain string is a lookup value (``countries__contains="UA"``): pass it through as it is.
+        return value
 
     def value_to_string(self, obj):
         return ",".join(self.value_from_object(obj))

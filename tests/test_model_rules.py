@@ -184,3 +184,12 @@ def test_merging_two_records_of_one_person_loses_nothing(film):
     assert mariia.bio == "Sound designer."
     assert not Person.objects.filter(key="maria-nesterenko").exists()
     assert list(Person.objects.search("maria nest")) == [mariia]
+
+
+def test_code_lists_can_be_filtered_by_one_code(film):
+    film.countries = ["UA", "FR", "PL"]
+    film.save()
+    assert list(Film.objects.filter(countries__contains="PL")) == [film]
+    assert list(Film.objects.filter(countries="UA,FR,PL")) == [film]
+    assert list(Film.objects.filter(countries=["UA", "FR", "PL"])) == [film]
+    assert list(Film.objects.filter(countries__contains="AF")) == []
