@@ -98,3 +98,75 @@ def tiny_image(fmt="PNG", size=(8, 6), name=None, color=(200, 30, 30)):
     Image.new("RGB", size, color).save(buffer, format=fmt)
     extension = {"JPEG": "jpg"}.get(fmt, fmt.lower())
     return SimpleUploadedFile(name or f"image.{extension}", buffer.getvalue(), content_type=f"image/{extension}")
+
+
+@pytest.fixture
+def catalogue_film(film, edition, section, make_screening):
+    """The example film with what its catalogue entry has: titles, credits, companies, tags, history, a screening."""
+    from films.models import (
+        Company,
+        CompanyCredit,
+        Credit,
+        FestivalHistoryAward,
+        FestivalHistoryEntry,
+        FilmographyEntry,
+        FilmTitle,
+        Person,
+        PersonAlias,
+        Selection,
+        Tag,
+    )
+
+    film.title_uk = "Ми не згаснемо"
+    film.countries = ["UA", "FR", "PL"]
+    film.spoken_languages = ["uk"]
+    film.form = "documentary"
+    film.tagline = "Five teenagers on the front line dream of the Himalayas."
+    film.synopsis = "In the Donbas, five teenagers prepare for an expedition."
+    film.minimum_age = 12
+    film.aspect_ratio = "1.85:1"
+    film.picture_format = "DCP"
+    film.colour = "colour"
+    film.save()
+    FilmTitle.objects.create(film=film, title="Expedition 49", language="en", order=0)
+    FilmTitle.objects.create(film=film, title="Експедиція 49", language="uk", order=1)
+    alisa = Person.objects.create(key="alisa-kovalenko", name="Alisa Kovalenko", born_year=1987,
+                                  born_place="Zaporizhzhia, Ukraine", bio="Born in Zaporizhzhia.")
+    valery = Person.objects.create(key="valery-kalmykov", name="Valery Kalmykov")
+    katarzyna = Person.objects.create(key="katarzyna-kuczynska", name="Katarzyna Kuczyńska")
+    mariia = Person.objects.create(key="mariia-nesterenko", name="Mariia Nesterenko")
+    PersonAlias.objects.create(person=mariia, name="Maria Nesterenko")
+    trueman = Company.objects.create(key="trueman-production", name="Trueman Production", country="UA")
+    haka = Company.objects.create(key="haka-films", name="HAKA Films", country="PL")
+    Credit.objects.create(film=film, role="producer", person=valery, company=trueman, order=0)
+    Credit.objects.create(film=film, role="director", person=alisa, order=0)
+    Credit.objects.create(film=film, role="editing", person=katarzyna, order=0)
+    Credit.objects.create(film=film, role="sound", person=mariia, order=0)
+    CompanyCredit.objects.create(film=film, role="co-production", company=haka, order=1)
+    CompanyCredit.objects.create(film=film, role="production", company=trueman, order=0)
+    FilmographyEntry.objects.create(person=alisa, year=2015, title="Alisa w krainie wojny",
+                                    english_title="Alisa in Warland", order=0)
+    FilmographyEntry.objects.create(person=alisa, year=2023, title="My ne zgasnemo",
+                                    english_title="We Will Not Fade Away", film=film, order=1)
+    tag = Tag.objects.create(key="war", name="War")
+    film.tags.add(tag)
+    Selection.objects.create(section=section, film=film, premiere="national", order=0)
+    berlinale = Festival.objects.create(key="berlinale", name="Berlin International Film Festival",
+                                        short_name="Berlinale")
+    entry = FestivalHistoryEntry.objects.create(film=film, festival=berlinale, year=2023, section="Generation 14plus",
+                                                premiere="world", order=0)
+    FestivalHistoryAward.objects.create(entry=entry, name="Special mention", recipient=alisa, order=0)
+    # 19:15 in Amsterdam is 18:15 UTC in November.
+    make_screening(local(2023, 11, 12, 19, 15), key="wwnfa-1", subtitles=["en"], ticket_url="https://tickets.example/1")
+    return film
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Start every test in the default language: a request to /uk/... leaves Ukrainian active in the thread,
+    and a model saved afterwards would put ``title`` in ``title_uk``."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

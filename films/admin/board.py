@@ -1,0 +1,185 @@
+"""The schedule board: one day of one edition, screens as columns and time as rows.
+
+The board is a CSS grid rendered on the server. Row 1 holds the screens' names; after it, each grid row
+is five minutes of the day (at most 288 rows). A screening is placed with classes from
+``films/static/films/admin/board.css``: ``c-N`` (grid column N), ``r-N`` (starting grid row N) and
+``span-N`` (N rows tall), so the page needs neither inline styles nor JavaScript.
+"""
+
+import datetime
+import math
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+
+from ..models import Edition, Screen, Screening, ScreeningFilm
+
+ROW_MINUTES = 5
+DAY_ROWS = 24 * 60 // ROW_MINUTES  # 288
+FIRST_SLOT_ROW = 2  # Row 1 is the header.
+MAX_COLUMNS = 100  # board.css defines c-1 … c-100.
+MAX_LANES = 3  # Clashing screenings in one screen are offset in up to three lanes.
+
+
+def board_url(edition, day=None):
+    query = {"edition": edition.key}
+    if day:
+        query["day"] = day.isoformat()
+    return f"{reverse('admin:films_screening_board')}?{urlencode(query)}"
+
+
+def choose_edition(request, editions, notices):
+    key = request.GET.get("edition")
+    if key:
+        for edition in editions:
+            if edition.key == key:
+                return edition
+        notices.append(gettext("There is no edition with the key “%(key)s”.") % {"key": key})
+    return editions[0] if editions else None
+
+
+def choose_day(request, edition, notices):
+    days = list(edition.days())
+    value = request.GET.get("day")
+    if value:
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            notices.append(gettext("“%(value)s” is not a day; give it as YYYY-MM-DD.") % {"value": value})
+        else:
+            if day in days:
+                return day, days
+            notices.append(
+                gettext("%(edition)s runs from %(start)s to %(end)s; %(day)s is not one of its days.")
+                % {"edition": edition, "start": days[0], "end": days[-1], "day": day}
+            )
+    today = timezone.localtime(timezone.now(), edition.tzinfo).date()
+    return (today if today in days else days[0]), days
+
+
+def wall_minutes(moment, day, tz):
+    """Minutes from the start of ``day`` to ``moment`` by the clock on the wall in ``tz``."""
+    local = timezone.localtime(moment, tz)
+    return (local.date() - day).days * 24 * 60 + local.hour * 60 + local.minute
+
+
+def mark_clashes(screenings):
+    """Set ``clash_with`` (keys of the screenings it overlaps, changeover included) and ``lane`` on each."""
+    by_screen = defaultdict(list)
+    for screening in screenings:
+        screening.clash_with = []
+        screening.lane = 0
+        if screening.screen_id and screening.status != Screening.Status.CANCELLED:
+            by_screen[screening.screen_id].append(screening)
+    for group in by_screen.values():
+        for index, later in enumerate(group):
+            for earlier in group[:index]:
+                if later.starts_at < earlier.blocked_until and earlier.starts_at < later.blocked_until:
+                    earlier.clash_with.append(later.key)
+                    later.clash_with.append(earlier.key)
+                    later.lane = min(max(later.lane, earlier.lane + 1), MAX_LANES)
+
+
+def build_grid(screenings, screens, day, tz):
+    columns = [
+        {"label": screen.name, "venue": screen.venue.name, "column": 2 + index} for index, screen in enumerate(screens)
+    ]
+    column_of = {screen.pk: 2 + index for index, screen in enumerate(screens)}
+    if any(screening.screen_id is None for screening in screenings):
+        columns.append({"label": gettext("Online"), "venue": "", "column": 2 + len(screens)})
+    online_column = 2 + len(screens)
+    if not screenings:
+        return columns, [], []
+    times = [(wall_minutes(s.starts_at, day, tz), wall_minutes(s.blocked_until, day, tz)) for s in screenings]
+    window_start = min(start for start, _end in times) // 60 * 60
+    window_end = min(math.ceil(max(end for _start, end in times) / 60) * 60, window_start + 24 * 60)
+
+    def row(minute):
+        return FIRST_SLOT_ROW + (min(max(minute, window_start), window_end) - window_start) // ROW_MINUTES
+
+    def span(start, end):
+        return max(1, min(math.ceil((min(end, window_end) - start) / ROW_MINUTES), DAY_ROWS))
+
+    hours = []
+    for minute in range(window_start, window_end, 60):
+        hours.append({"label": f"{minute // 60 % 24:02d}:00", "row": row(minute), "span": min(12, DAY_ROWS)})
+    blocks = []
+    for screening, (start, blocked) in zip(screenings, times, strict=True):
+        end = wall_minutes(screening.ends_at, day, tz)
+        classes = ["screening", f"status-{screening.status}"]
+        if screening.clash_with:
+            classes += ["clash", f"lane-{screening.lane}"]
+        column = column_of.get(screening.screen_id, online_column)
+        block = {
+            "screening": screening,
+            "url": reverse("admin:films_screening_change", args=[screening.pk]),
+            "classes": " ".join(classes),
+            "column": min(column, MAX_COLUMNS),
+            "row": row(start),
+            "span": span(start, end),
+            "starts": timezone.localtime(screening.starts_at, tz).strftime("%H:%M"),
+            "ends": timezone.localtime(screening.ends_at, tz).strftime("%H:%M"),
+            "films": [item.film.display_title for item in screening.screening_films.all()],
+            "changeover": None,
+        }
+        if blocked > end and end < window_end:
+            block["changeover"] = {"row": row(end), "span": span(end, blocked)}
+        blocks.append(block)
+    return columns, hours, blocks
+
+
+def board_view(model_admin, request):
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    notices = []
+    editions = list(Edition.objects.order_by("-start_date", "key"))
+    edition = choose_edition(request, editions, notices)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": gettext("Schedule board"),
+        "editions": editions,
+        "edition": edition,
+        "notices": notices,
+        "has_add_permission": model_admin.has_add_permission(request),
+    }
+    if edition is not None:
+        day, days = choose_day(request, edition, notices)
+        tz = edition.tzinfo
+        films = ScreeningFilm.objects.select_related("film").order_by("order", "id")
+        screenings = list(
+            Screening.objects.on_day(edition, day)
+            .select_related("screen", "section")
+            .prefetch_related(Prefetch("screening_films", queryset=films))
+            .order_by("starts_at", "id")
+        )
+        screens = list(
+            Screen.objects.filter(pk__in=Screening.objects.filter(edition=edition).values("screen_id")).select_related(
+                "venue"
+            )
+        )
+        mark_clashes(screenings)
+        columns, hours, blocks = build_grid(screenings, screens, day, tz)
+        index = days.index(day)
+        context.update(
+            {
+                "title": gettext("Schedule board: %(edition)s, %(day)s") % {"edition": edition, "day": day},
+                "day": day,
+                "days": [{"day": d, "url": board_url(edition, d), "current": d == day} for d in days],
+                "previous_url": board_url(edition, days[index - 1]) if index > 0 else None,
+                "next_url": board_url(edition, days[index + 1]) if index + 1 < len(days) else None,
+                "timezone_name": edition.timezone,
+                "columns": columns,
+                "hours": hours,
+                "blocks": blocks,
+                "clash_count": sum(1 for block in blocks if block["screening"].clash_with),
+            }
+        )
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, "admin/films/screening/board.html", context)

@@ -1,0 +1,321 @@
+"""The results page of one competition: every award with its winners and mentions, saved at once.
+
+Every change to results, here or in the ordinary admin, is recorded twice in Django's ``LogEntry``: in the
+result's own history, and summed up in its award's history (which the results page lists as "Recent changes").
+"""
+
+from collections import defaultdict
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, UniqueConstraint
+from django.forms.models import BaseInlineFormSet, inlineformset_factory
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, override
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
+
+from ..models import Award, AwardResult, Credit, Section, Selection
+
+RESULTS_PERMISSION = "films.change_awardresult"
+EXTRA_ROWS = 2
+CITATION = build_localized_fieldname("citation", settings.LANGUAGE_CODE)
+SECOND_WINNER = _("“%(award)s” already has a winner (%(film)s) and does not allow ex aequo.")  # The model's message.
+# The award's rows are all on the page, so the formset checks these across its rows; the database check of
+# each row alone would also object to a row that another row of the same post makes valid.
+ROW_CHECKS_LEFT_TO_THE_FORMSET = {"second_winner"}
+CONSTRAINT_MESSAGES = {
+    str(constraint.get_violation_error_message())
+    for constraint in AwardResult._meta.constraints
+    if isinstance(constraint, UniqueConstraint)
+}
+
+
+def results_url(section_id):
+    return reverse("admin:films_award_results", args=[section_id])
+
+
+def local_moment(moment, edition):
+    """``18 Nov 2023, 19:00`` in the edition's time zone."""
+    return date_format(timezone.localtime(moment, edition.tzinfo), "j M Y, H:i")
+
+
+def embargo_notice(section, now=None):
+    moment = section.announcement_time
+    if moment is None:
+        return gettext("No announcement time set: results are visible to staff only.")
+    params = {"time": local_moment(moment, section.edition), "timezone": section.edition.timezone}
+    if moment > (now or timezone.now()):
+        return gettext("Results are embargoed until %(time)s (%(timezone)s).") % params
+    return gettext("Results were announced at %(time)s (%(timezone)s) and are public.") % params
+
+
+class ResultForm(forms.ModelForm):
+    """One result row. The film and person lists offer the competition's films and the people credited on
+    them; any film or person is accepted, so that the model's rules say precisely what is wrong."""
+
+    class Meta:
+        model = AwardResult
+        fields = ("film", "person", "kind", CITATION, "order")
+        widgets = {CITATION: forms.Textarea(attrs={"rows": 2, "cols": 40})}
+
+    def __init__(self, *args, award, film_choices, person_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.award = award
+        self.fields["film"].choices = film_choices
+        if award.recipient == Award.Recipient.PERSON:
+            self.fields["person"].choices = person_choices
+            self.fields["person"].help_text = ""
+        else:
+            del self.fields["person"]
+        self.fields["order"].widget.attrs["class"] = "vSmallField"
+
+    @property
+    def citation_field(self):
+        """The citation in the site's main language (translators add the others in the award result's admin)."""
+        return self[CITATION]
+
+    def add_error(self, field, error):
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            kept = {}
+            for name, errors in error.error_dict.items():
+                errors = [item for item in errors if item.code not in ROW_CHECKS_LEFT_TO_THE_FORMSET]
+                if name == NON_FIELD_ERRORS:
+                    errors = [item for item in errors if " ".join(item.messages) not in CONSTRAINT_MESSAGES]
+                if errors:
+                    kept[name] = errors
+            if not kept:
+                return
+            error = ValidationError(kept)
+        super().add_error(field, error)
+
+
+class AwardResultsFormSet(BaseInlineFormSet):
+    """The results of one award; checks across its rows what the model checks against the database."""
+
+    def __init__(self, *args, film_choices, person_choices, **kwargs):
+        self.choices = {"film_choices": film_choices, "person_choices": person_choices}
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "award": self.instance, **self.choices}
+
+    @property
+    def award(self):
+        return self.instance
+
+    def kept_forms(self):
+        """Rows that will be saved: existing rows not deleted and new rows filled in, each validated."""
+        for form in self.forms:
+            if form.instance.pk is None and not form.has_changed():
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            yield form
+
+    def clean(self):
+        super().clean()
+        seen = {}
+        winner = None
+        for form in self.kept_forms():
+            data = getattr(form, "cleaned_data", {})
+            film, person = data.get("film"), data.get("person")
+            if film is not None:
+                identity = (film.pk, getattr(person, "pk", None))
+                if identity in seen:
+                    form.add_error(
+                        None,
+                        ValidationError(
+                            _("This row repeats an earlier row (%(film)s%(person)s); remove one of the two."),
+                            code="duplicate_result",
+                            params={"film": film.display_title, "person": f" – {person}" if person else ""},
+                        ),
+                    )
+                seen[identity] = form
+            kind = data.get("kind", form.instance.kind)
+            if kind != AwardResult.Kind.WINNER or self.award.ex_aequo:
+                continue
+            if winner is None:
+                winner = form
+            elif film is not None:
+                form.add_error(
+                    "kind",
+                    ValidationError(
+                        SECOND_WINNER,
+                        code="second_winner",
+                        params={"award": self.award, "film": winner.instance.film.display_title},
+                    ),
+                )
+
+
+ResultFormSetBase = inlineformset_factory(
+    Award, AwardResult, form=ResultForm, formset=AwardResultsFormSet, extra=EXTRA_ROWS, can_delete=True
+)
+
+
+def competition_choices(section):
+    """The film choices (films selected in the competition) and person choices (people credited on them,
+    each with the films they are credited on): two queries, whatever the number of awards."""
+    films = []
+    for selection in Selection.objects.filter(section=section).select_related("film").order_by("order", "id"):
+        films.append((selection.film_id, selection.film.display_title))
+    titles = dict(films)
+    credited = defaultdict(list)
+    names = {}
+    credits = Credit.objects.filter(film_id__in=titles).select_related("person").order_by("person__name", "order")
+    for credit in credits:
+        names[credit.person_id] = credit.person.name
+        if titles[credit.film_id] not in credited[credit.person_id]:
+            credited[credit.person_id].append(titles[credit.film_id])
+    people = [(pk, f"{names[pk]} — {', '.join(credited[pk])}") for pk in names]
+    empty = [("", "---------")]
+    return empty + films, empty + people
+
+
+def change_messages(formset):
+    """``(result, flag, message)`` for the history of each row saved, in Django's JSON change message format."""
+    entries = []
+    with override(None):
+        for result in formset.new_objects:
+            entries.append((result, ADDITION, [{"added": {}}]))
+        for result, changed in formset.changed_objects:
+            labels = [str(formset.forms[0].fields[name].label or name) for name in changed]
+            entries.append((result, CHANGE, [{"changed": {"fields": labels}}]))
+    return entries
+
+
+def award_message(result, flag, message):
+    """The line an award's history gets for a change to one of its results (as Django writes inline changes)."""
+    with override(None):
+        item = {"name": str(AwardResult._meta.verbose_name), "object": str(result)}
+    if flag == ADDITION:
+        return [{"added": item}]
+    if flag == DELETION:
+        return [{"deleted": item}]
+    return [{"changed": {**item, "fields": message[0]["changed"]["fields"] if message else []}}]
+
+
+def log_results(request, entries, *, on_award=True):
+    """Record ``(result, flag, message)`` entries in each result's history and, unless ``on_award`` is false
+    (Django's own inline message already said it), in its award's. Deletions must be logged before deleting."""
+    for result, flag, message in entries:
+        LogEntry.objects.log_actions(request.user.pk, [result], flag, message, single_object=True)
+        if on_award:
+            line = award_message(result, flag, message)
+            LogEntry.objects.log_actions(request.user.pk, [result.award], CHANGE, line, single_object=True)
+
+
+def results_view(award_admin, request, section_id):
+    if not request.user.has_perm(RESULTS_PERMISSION):
+        raise PermissionDenied
+    section = get_object_or_404(Section.objects.select_related("edition"), pk=section_id)
+    if not section.competitive:
+        raise Http404(gettext("“%(section)s” is not a competition.") % {"section": section})
+    results = AwardResult.objects.select_related("film", "person").order_by("order", "id")
+    awards = list(
+        Award.objects.filter(section=section)
+        .order_by("order", "key")
+        .prefetch_related(Prefetch("results", queryset=results))
+    )
+    film_choices, person_choices = competition_choices(section)
+    result_admin = award_admin.admin_site._registry[AwardResult]
+    can_add = result_admin.has_add_permission(request)
+    can_delete = result_admin.has_delete_permission(request)
+    data = request.POST if request.method == "POST" else None
+
+    formsets = []
+    for award in awards:
+        formset = ResultFormSetBase(
+            data,
+            instance=award,
+            queryset=award.results.all(),
+            prefix=f"award-{award.pk}",
+            film_choices=film_choices,
+            person_choices=person_choices,
+        )
+        formset.can_delete = can_delete
+        if not can_add:
+            formset.extra = 0
+            formset.max_num = len(award.results.all())
+        formsets.append(formset)
+        for form in formset.forms:
+            form.instance.award = award  # Rows name their award without a query.
+
+    failure = None
+    if data is not None:
+        if all(formset.is_valid() for formset in formsets):
+            try:
+                saved = save_results(request, formsets)
+            except IntegrityError:
+                failure = gettext(
+                    "Nothing was saved: someone else changed these results at the same time. Reload the page and "
+                    "enter your changes again."
+                )
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Saved the results of “%(section)s”: %(count)d result added, changed or deleted.",
+                        "Saved the results of “%(section)s”: %(count)d results added, changed or deleted.",
+                        saved,
+                    )
+                    % {"section": section, "count": saved},
+                )
+                return HttpResponseRedirect(request.path)
+        else:
+            failure = gettext("Nothing was saved: correct the results marked below.")
+
+    award_type = ContentType.objects.get_for_model(Award)
+    changes = (
+        LogEntry.objects.filter(content_type=award_type, object_id__in=[str(award.pk) for award in awards])
+        .select_related("user")
+        .order_by("-action_time", "-id")[:20]
+    )
+    context = {
+        **award_admin.admin_site.each_context(request),
+        "opts": award_admin.opts,
+        "title": gettext("Results: %(section)s, %(edition)s") % {"section": section, "edition": section.edition},
+        "section": section,
+        "edition": section.edition,
+        "embargo": embargo_notice(section),
+        "embargoed": section.announcement_time is None or section.announcement_time > timezone.now(),
+        "jury": list(section.jury.select_related("person").order_by("order", "id")),
+        "awards": list(zip(awards, formsets, strict=True)),
+        "failure": failure,
+        "can_delete": can_delete,
+        "changes": [
+            {
+                "time": local_moment(entry.action_time, section.edition),
+                "user": entry.user,
+                "award": entry.object_repr,
+                "message": entry.get_change_message(),
+            }
+            for entry in changes
+        ],
+    }
+    request.current_app = award_admin.admin_site.name
+    return TemplateResponse(request, "admin/films/award/results.html", context)
+
+
+def save_results(request, formsets):
+    """Save every award's rows in one transaction and log each change; returns how many rows changed."""
+    count = 0
+    with transaction.atomic():
+        for formset in formsets:
+            doomed = [(form.instance, DELETION, "") for form in formset.deleted_forms if form.instance.pk is not None]
+            log_results(request, doomed)  # Before deleting, as Django's admin does.
+            formset.save()
+            entries = change_messages(formset)
+            log_results(request, entries)
+            count += len(doomed) + len(entries)
+    return count

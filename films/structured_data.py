@@ -1,0 +1,155 @@
+"""schema.org structured data (JSON-LD) for film pages: the film as a ``Movie``, its screenings as events.
+
+Search engines read it from ``<script type="application/ld+json">``. Only published screenings
+are passed in (``Screening.objects.for_export()``), so drafts never show up here either.
+"""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from .calendar import film_url, screening_summary, with_films
+from .codes import country_name
+from .models import Credit, FilmImage, FilmTitle
+from .public import film_title
+
+SCHEMA = "https://schema.org"
+# The characters that could end the <script> element or start a comment or entity inside it, as
+# Django's json_script escapes them: "</script>" in a title stays text.
+# Default of film_jsonld(image_url=...): look the poster up (None means the film has none).
+FETCH = object()
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def iso_duration(minutes):
+    """``100`` → ``"PT100M"`` (ISO 8601 duration, as schema.org's ``duration`` expects)."""
+    return f"PT{int(minutes)}M"
+
+
+def alternate_names(film, name, other_titles):
+    names = []
+    for title in (film.original_title, film.original_title_latin, *(item.title for item in other_titles)):
+        if title and title != name and title not in names:
+            names.append(title)
+    return names
+
+
+def place(screening):
+    if screening.screen is None:
+        return {"@type": "VirtualLocation", "name": screening_location_name(screening)}
+    venue = screening.screen.venue
+    address = {"@type": "PostalAddress"}
+    if venue.address:
+        address["streetAddress"] = venue.address
+    if venue.city:
+        address["addressLocality"] = venue.city
+    location = {"@type": "Place", "name": screening_location_name(screening)}
+    if len(address) > 1:
+        location["address"] = address
+    return location
+
+
+def screening_location_name(screening):
+    if screening.screen is None:
+        return gettext("Online")
+    venue, screen = screening.screen.venue.name, screening.screen.name
+    return venue if screen == venue else f"{venue}, {screen}"
+
+
+def screening_event(screening, movie_id):
+    tz = screening.edition.tzinfo
+    cancelled = screening.status == screening.Status.CANCELLED
+    online = screening.screen is None
+    event = {
+        "@type": "ScreeningEvent",
+        "name": screening_summary(screening),
+        "startDate": timezone.localtime(screening.starts_at, tz).isoformat(),
+        "endDate": timezone.localtime(screening.ends_at, tz).isoformat(),
+        "eventStatus": f"{SCHEMA}/{'EventCancelled' if cancelled else 'EventScheduled'}",
+        "eventAttendanceMode": f"{SCHEMA}/{'OnlineEventAttendanceMode' if online else 'OfflineEventAttendanceMode'}",
+        "location": place(screening),
+        "workPresented": {"@id": movie_id},
+    }
+    if screening.subtitles:
+        event["subtitleLanguage"] = list(screening.subtitles)
+    if screening.status == screening.Status.SOLD_OUT:
+        event["offers"] = {"@type": "Offer", "availability": f"{SCHEMA}/SoldOut"}
+        if screening.ticket_url:
+            event["offers"]["url"] = screening.ticket_url
+    elif screening.ticket_url and not cancelled:
+        event["offers"] = {"@type": "Offer", "url": screening.ticket_url, "availability": f"{SCHEMA}/InStock"}
+    return event
+
+
+def film_jsonld(film, screenings, request, *, directors=None, other_titles=None, image_url=FETCH):
+    """The film as a schema.org ``Movie`` and ``screenings`` (its published ones) as screening events.
+
+    ``screenings`` should come from ``Screening.objects.for_export()`` (films prefetched in running
+    order). ``directors`` (people), ``other_titles`` (further titles) and ``image_url`` (the
+    poster, relative or absolute; ``None`` for none) are fetched here, in one query each, when not given. Text is in
+    the active language.
+    """
+    if directors is None:
+        directors = [
+            credit.person
+            for credit in Credit.objects.filter(film=film, role=Credit.Role.DIRECTOR)
+            .select_related("person")
+            .order_by("order", "id")
+        ]
+    if other_titles is None:
+        other_titles = list(FilmTitle.objects.filter(film=film).order_by("order", "id"))
+    if image_url is FETCH:
+        poster = FilmImage.objects.filter(film=film, kind=FilmImage.Kind.POSTER).order_by("order", "id").first()
+        picture = (poster.display or poster.image) if poster else None
+        image_url = picture.url if picture else None
+    url = film_url(request, film)
+    movie_id = f"{url}#film"
+    name = str(film_title(film))
+    movie = {"@type": "Movie", "@id": movie_id, "name": name, "url": url}
+    alternates = alternate_names(film, name, other_titles)
+    if alternates:
+        movie["alternateName"] = alternates
+    if film.year:
+        movie["dateCreated"] = str(film.year)
+    if film.runtime_minutes:
+        movie["duration"] = iso_duration(film.runtime_minutes)
+    if film.countries:
+        movie["countryOfOrigin"] = [{"@type": "Country", "name": country_name(code)} for code in film.countries]
+    if film.spoken_languages:
+        movie["inLanguage"] = list(film.spoken_languages)
+    if directors:
+        movie["director"] = [
+            {
+                "@type": "Person",
+                "name": person.name,
+                "url": request.build_absolute_uri(reverse("person", kwargs={"person": person.key})),
+            }
+            for person in directors
+        ]
+    if film.form:
+        movie["genre"] = str(film.get_form_display())
+    if film.minimum_age is not None:
+        movie["typicalAgeRange"] = f"{film.minimum_age}-"
+    if image_url:
+        movie["image"] = request.build_absolute_uri(image_url)
+    synopsis = film.synopsis or film.tagline
+    if synopsis:
+        movie["description"] = synopsis
+    events = [screening_event(screening, movie_id) for screening in with_films(screenings)]
+    return {"@context": SCHEMA, "@graph": [movie, *events]}
+
+
+def ld_json(data):
+    """``data`` as JSON safe to put inside ``<script type="application/ld+json">`` (``<``, ``>``, ``&`` escaped)."""
+    return mark_safe(  # noqa: S308 - the three characters that matter inside <script> are escaped
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    )
+
+
+def ld_json_script(data):
+    return format_html('<script type="application/ld+json">{}</script>', ld_json(data))

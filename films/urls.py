@@ -1,0 +1,21 @@
+"""Public pages, under a language prefix (/en/, /uk/, ...).
+
+Fixed first segments (films/, people/, venues/, editions/, search/) come before
+the ``<edition>/...`` patterns so that they win over an edition key.
+"""
+
+from django.urls import path
+
+from .views import pages
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("editions/", pages.editions, name="editions"),
+    path("search/", pages.search, name="search"),
+    path("films/<slug:film>/", pages.film, name="film"),
+    path("people/<slug:person>/", pages.person, name="person"),
+    path("venues/<slug:venue>/", pages.venue, name="venue"),
+    path("<slug:edition>/programme/", pages.programme, name="programme"),
+    path("<slug:edition>/sections/<slug:section>/", pages.section, name="section"),
+    path("<slug:edition>/awards/", pages.awards, name="awards"),
+]

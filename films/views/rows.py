@@ -1,0 +1,74 @@
+"""Screening rows rendered to HTML in Python: the programme's hot loop.
+
+A day of a big edition lists a hundred or more screenings; rendering each through
+the template engine costs more than the rest of the page. The markup here matches
+what ``templates/films/includes/screening_list.html`` documents. The "Add to my
+programme" button comes from ``films/includes/personal_toggle.html``, rendered once
+per page and filled in per row, so that template stays the one place it is defined.
+"""
+
+from html import escape
+
+from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+KEY_MARK = "zzzscreeningzzz"
+
+
+def toggle_template(edition_key):
+    """The personal-programme button with a placeholder for the screening's key."""
+    return render_to_string(
+        "films/includes/personal_toggle.html", {"screening_key": KEY_MARK, "edition_key": edition_key}
+    ).strip()
+
+
+def screening_items(rows, edition_key):
+    """Each row's ``<li>``, as one safe string."""
+    # The standard library's escape: the same five characters as Django's, without its lazy-string wrapper.
+    subtitles_label = escape(gettext("Subtitles:"))
+    tickets_label = escape(gettext("Tickets"))
+    ics_label = escape(gettext("Add to calendar"))
+    online_label = escape(gettext("Online"))
+    toggle = toggle_template(edition_key)
+    parts = []
+    for row in rows:
+        key = escape(row["key"])
+        films = "".join(
+            f'<li><a href="{escape(film["url"])}">{conditional_escape(film["title"])}</a>'
+            + (f' <span class="premiere">{escape(film["premiere"])}</span>' if film["premiere"] else "")
+            + "</li>"
+            for film in row["films"]
+        )
+        where = ""
+        if row["section"]:
+            where = f'<a href="{escape(row["section_url"])}">{conditional_escape(row["section"]["name"])}</a> · '
+        if row["venue"]:
+            where += f'<a href="{escape(row["venue_url"])}">{escape(row["venue"])}</a>, {escape(row["screen"])}'
+        else:
+            where += online_label
+        if row["audience_label"]:
+            where += f" · {escape(row['audience_label'])}"
+        extra = ""
+        if row["subtitles"]:
+            extra += f'<p class="screening__subtitles">{subtitles_label} {escape(row["subtitles"])}</p>'
+        if row["status_label"]:
+            extra += (
+                f'<p class="status status--{escape(row["status"])}"><strong>{escape(row["status_label"])}</strong></p>'
+            )
+        actions = ""
+        if row["ticket_url"]:
+            actions += f'<a href="{escape(row["ticket_url"])}" rel="external">{tickets_label}</a> '
+        if row["ics_url"]:
+            actions += f'<a href="{escape(row["ics_url"])}">{ics_label}</a>'
+        actions += " " + toggle.replace(KEY_MARK, key)
+        parts.append(
+            f'<li class="screening screening--{escape(row["status"])}" data-screening="{key}">\n'
+            f'<p class="screening__time"><time datetime="{row["iso_start"]}">{escape(row["start"])}</time>–'
+            f'<time datetime="{row["iso_end"]}">{escape(row["end"])}</time></p>\n'
+            f'<ul class="screening__films">{films}</ul>\n'
+            f'<p class="screening__where">{where}</p>\n'
+            f'{extra}<p class="screening__actions">{actions}</p>\n</li>'
+        )
+    return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped

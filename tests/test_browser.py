@@ -1,0 +1,127 @@
+"""End to end in headless Chromium (Debian's, via Playwright): language switch, programme filter, personal programme.
+
+Each scenario runs at a phone width and a desktop width. ``playwright install`` is never needed:
+the browser is the Debian package ``chromium`` (``scripts/setup --dev`` installs it).
+"""
+
+import os
+import re
+
+import pytest
+from icalendar import Calendar
+
+from films.models import Film, Section
+from tests.conftest import local
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium, or scripts/setup --dev)")
+    # Playwright's sync API keeps an event loop running in this thread; Django would then refuse the
+    # test's own (synchronous) database work, which is safe here: the live server runs in its own thread.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def page(request, browser, live_server):
+    context = browser.new_context(viewport=VIEWPORTS[request.param], base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def programme(transactional_db, make_screening, edition, film):
+    film.title_uk = "Ми не згаснемо"
+    film.save()
+    competition = Section.objects.create(edition=edition, key="competition", name="Competition", published=True)
+    second = Film.objects.create(key="second-film", title="Second Film", published=True)
+    make_screening(local(2023, 11, 12, 10), key="morning")
+    make_screening(local(2023, 11, 12, 14), key="afternoon", section=competition, films=[second])
+    make_screening(local(2023, 11, 12, 19, 15), key="evening", section=competition, films=[second])
+
+
+def listed(page):
+    return page.locator("ol.screenings > li[data-screening]").evaluate_all(
+        "items => items.map(item => item.dataset.screening)"
+    )
+
+
+def test_language_switch_keeps_the_visitor_on_the_same_film(page, programme):
+    page.goto("/en/films/we-will-not-fade-away/")
+    assert page.locator("h1").inner_text() == "We Will Not Fade Away"
+    page.locator('nav.languages a[hreflang="uk"]').click()
+    page.wait_for_url(re.compile(r"/uk/films/we-will-not-fade-away/$"))
+    assert page.locator("h1").inner_text() == "Ми не згаснемо"
+    assert page.locator("html").get_attribute("lang") == "uk"
+
+
+def test_choosing_a_section_filters_the_programme(page, programme):
+    page.goto("/en/idfa-2023/programme/?day=2023-11-12")
+    assert listed(page) == ["morning", "afternoon", "evening"]
+    page.select_option("#f-section", "competition")
+    page.get_by_role("button", name="Show screenings").click()
+    page.wait_for_url(re.compile(r"section=competition"))
+    assert listed(page) == ["afternoon", "evening"]
+    assert page.locator("#f-section").input_value() == "competition"
+
+
+def test_two_marked_screenings_make_a_personal_programme_and_its_calendar(page, programme, live_server):
+    page.goto("/en/idfa-2023/programme/?day=2023-11-12")
+    for key in ("morning", "evening"):
+        toggle = page.locator(f'button[data-screening="{key}"]')
+        assert toggle.is_visible()
+        assert toggle.inner_text() == "Add to my programme"
+        toggle.click()
+        assert toggle.get_attribute("aria-pressed") == "true"
+        assert toggle.inner_text() == "Remove from my programme"
+    page.goto("/en/my-programme/")
+    page.wait_for_url(re.compile(r"/en/my-programme/\?edition=idfa-2023&s=morning,evening$"))
+    assert listed(page) == ["morning", "evening"]
+    link = page.locator("a[data-personal-ics]")
+    href = link.get_attribute("href")
+    assert href == "/en/idfa-2023/my-programme.ics?s=morning,evening"
+    response = page.request.get(f"{live_server.url}{href}")
+    assert response.status == 200
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    events = Calendar.from_ical(response.body()).walk("VEVENT")
+    assert sorted(str(event["UID"]).split("@")[0] for event in events) == ["idfa-2023-evening", "idfa-2023-morning"]
+
+
+def test_removing_a_screening_on_the_personal_page_updates_it(page, programme):
+    page.goto("/en/idfa-2023/programme/?day=2023-11-12")
+    page.locator('button[data-screening="morning"]').click()
+    page.locator('button[data-screening="afternoon"]').click()
+    page.goto("/en/my-programme/?edition=idfa-2023&s=morning,afternoon")
+    page.locator('button[data-screening="morning"]').click()
+    page.wait_for_url(re.compile(r"\?edition=idfa-2023&s=afternoon$"))
+    assert listed(page) == ["afternoon"]

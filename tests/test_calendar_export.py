@@ -1,0 +1,224 @@
+"""Calendar (.ics) exports: one screening, the filtered programme, a personal programme."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from icalendar import Calendar
+
+from films.models import Film, Screen, Section, Venue
+from tests.conftest import local
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def parse(response):
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return Calendar.from_ical(response.content)
+
+
+def events(calendar):
+    return list(calendar.walk("VEVENT"))
+
+
+@pytest.fixture
+def example(make_screening, venue):
+    venue.address = "Example Street 1"
+    venue.city = "Amsterdam"
+    venue.save()
+    return make_screening(local(2023, 11, 12, 19, 15), key="wwnfa-1", ticket_url="https://tickets.example/1")
+
+
+def test_screening_ics_has_exact_event_in_edition_time_zone(client, example):
+    response = client.get("/en/idfa-2023/screenings/wwnfa-1.ics")
+    calendar = parse(response)
+    assert response["Content-Disposition"] == 'attachment; filename="idfa-2023-wwnfa-1.ics"'
+    [event] = events(calendar)
+    assert str(event["UID"]) == "idfa-2023-wwnfa-1@testserver"
+    assert str(event["SUMMARY"]) == "We Will Not Fade Away"
+    assert event["DTSTART"].dt == datetime.datetime(2023, 11, 12, 19, 15, tzinfo=AMSTERDAM)
+    assert event["DTSTART"].params["TZID"] == "Europe/Amsterdam"
+    assert event["DTEND"].dt == datetime.datetime(2023, 11, 12, 20, 55, tzinfo=AMSTERDAM)
+    assert event["DTEND"].params["TZID"] == "Europe/Amsterdam"
+    assert str(event["LOCATION"]) == "Example Cinema, Example Cinema 1, Example Street 1, Amsterdam"
+    assert str(event["URL"]) == "http://testserver/en/films/we-will-not-fade-away/"
+    assert str(event["DESCRIPTION"]) == (
+        "We Will Not Fade Away: http://testserver/en/films/we-will-not-fade-away/\nTickets: https://tickets.example/1"
+    )
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert b"DTSTART;TZID=Europe/Amsterdam:20231112T191500\r\n" in response.content
+    assert b"DTEND;TZID=Europe/Amsterdam:20231112T205500\r\n" in response.content
+
+
+def test_screening_ics_carries_the_vtimezone_of_the_edition(client, example):
+    calendar = parse(client.get("/en/idfa-2023/screenings/wwnfa-1.ics"))
+    assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["Europe/Amsterdam"]
+    assert str(calendar["X-WR-CALNAME"]) == "IDFA 2023"
+    assert str(calendar["METHOD"]) == "PUBLISH"
+
+
+def test_screening_ics_summary_and_urls_follow_the_page_language(client, example, film):
+    film.title_uk = "Ми не згаснемо"
+    film.save()
+    [event] = events(parse(client.get("/uk/idfa-2023/screenings/wwnfa-1.ics")))
+    assert str(event["SUMMARY"]) == "Ми не згаснемо"
+    assert str(event["URL"]) == "http://testserver/uk/films/we-will-not-fade-away/"
+    assert str(event["UID"]) == "idfa-2023-wwnfa-1@testserver"
+
+
+def test_shorts_programme_summary_lists_films_in_running_order(client, make_screening, film):
+    short = Film.objects.create(key="a-short", title="A Short", published=True)
+    make_screening(local(2023, 11, 13, 10), key="shorts-1", films=[short, film])
+    [event] = events(parse(client.get("/en/idfa-2023/screenings/shorts-1.ics")))
+    assert str(event["SUMMARY"]) == "A Short / We Will Not Fade Away"
+    assert str(event["URL"]) == "http://testserver/en/films/a-short/"
+
+
+def test_cancelled_screening_is_exported_as_cancelled(client, make_screening):
+    make_screening(local(2023, 11, 12, 19, 15), key="off", status="cancelled", ticket_url="https://tickets.example/2")
+    [event] = events(parse(client.get("/en/idfa-2023/screenings/off.ics")))
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert str(event["DESCRIPTION"]) == (
+        "This screening is cancelled.\nWe Will Not Fade Away: http://testserver/en/films/we-will-not-fade-away/"
+    )
+
+
+def test_online_screening_location_says_online(client, make_screening):
+    make_screening(local(2023, 11, 14, 12), key="online-1", screen=None, audience="online")
+    [event] = events(parse(client.get("/en/idfa-2023/screenings/online-1.ics")))
+    assert str(event["LOCATION"]) == "Online"
+
+
+@pytest.mark.parametrize(
+    "make_draft",
+    [
+        pytest.param(lambda s: setattr(s, "published", False) or s.save(), id="screening"),
+        pytest.param(lambda s: Film.objects.update(published=False), id="film"),
+        pytest.param(lambda s: Section.objects.update(published=False), id="section"),
+        pytest.param(lambda s: s.edition.__class__.objects.update(published=False), id="edition"),
+    ],
+)
+def test_drafts_are_never_exported_as_a_screening(client, example, make_draft):
+    make_draft(example)
+    assert client.get("/en/idfa-2023/screenings/wwnfa-1.ics").status_code == 404
+
+
+@pytest.fixture
+def programme(make_screening, edition, screen, film):
+    """Three screenings over two days in two sections and two venues, plus drafts."""
+    other_venue = Venue.objects.create(key="other-cinema", name="Other Cinema")
+    other_screen = Screen.objects.create(venue=other_venue, key="other-1", name="Other 1")
+    competition = Section.objects.create(edition=edition, key="competition", name="Competition", published=True)
+    hidden = Section.objects.create(edition=edition, key="hidden", name="Hidden")
+    draft_film = Film.objects.create(key="draft-film", title="Draft Film")
+    film.countries = ["UA", "PL"]
+    film.form = "documentary"
+    film.minimum_age = 16
+    film.save()
+    fiction = Film.objects.create(key="fiction", title="Fiction", published=True, form="fiction", countries=["NL"])
+    make_screening(local(2023, 11, 12, 19, 15), key="a", subtitles=["en"])
+    make_screening(local(2023, 11, 12, 21, 30), key="b", section=competition, screen=other_screen)
+    make_screening(local(2023, 11, 13, 10), key="c", section=competition, audience="press", films=[fiction])
+    make_screening(local(2023, 11, 13, 14), key="draft-screening", published=False)
+    make_screening(local(2023, 11, 13, 17), key="draft-section", section=hidden)
+    make_screening(local(2023, 11, 13, 20), key="draft-film", films=[draft_film])
+
+
+def uids(response):
+    return [str(event["UID"]).split("@")[0] for event in events(parse(response))]
+
+
+def test_programme_ics_holds_every_published_screening_without_filters(client, programme):
+    response = client.get("/en/idfa-2023/programme.ics")
+    assert uids(response) == ["idfa-2023-a", "idfa-2023-b", "idfa-2023-c"]
+    assert response["Content-Disposition"] == 'attachment; filename="idfa-2023-programme.ics"'
+    assert str(parse(response)["X-WR-CALNAME"]) == "IDFA 2023: programme"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("section=competition", ["idfa-2023-b", "idfa-2023-c"]),
+        ("day=2023-11-12", ["idfa-2023-a", "idfa-2023-b"]),
+        ("day=2023-11-13&section=competition", ["idfa-2023-c"]),
+        ("venue=other-cinema", ["idfa-2023-b"]),
+        ("subtitles=en", ["idfa-2023-a"]),
+        ("audience=press", ["idfa-2023-c"]),
+        ("form=fiction", ["idfa-2023-c"]),
+        ("country=PL", ["idfa-2023-a", "idfa-2023-b"]),
+        ("country=NL", ["idfa-2023-c"]),
+        ("age=12", ["idfa-2023-c"]),
+    ],
+)
+def test_programme_ics_takes_the_programme_page_filters(client, programme, query, expected):
+    assert uids(client.get(f"/en/idfa-2023/programme.ics?{query}")) == expected
+
+
+def test_programme_ics_refuses_an_unknown_section_naming_it(client, programme):
+    response = client.get("/en/idfa-2023/programme.ics?section=hidden")
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "The calendar cannot be made: section=hidden: "
+        "Select a valid choice. hidden is not one of the available choices."
+    )
+
+
+def test_programme_ics_refuses_a_day_outside_the_edition(client, programme):
+    response = client.get("/en/idfa-2023/programme.ics?day=2023-12-01")
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "The calendar cannot be made: day=2023-12-01: The edition does not run on that day."
+    )
+
+
+def test_programme_ics_query_count_does_not_grow_with_screenings(client, programme, make_screening):
+    with CaptureQueriesContext(connection) as few:
+        client.get("/en/idfa-2023/programme.ics")
+    for hour in range(10, 16):
+        make_screening(local(2023, 11, 15, hour, 0), key=f"extra-{hour}", minutes=40)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/en/idfa-2023/programme.ics")
+    assert len(events(parse(response))) == 9
+    assert len(many) == len(few)
+
+
+def test_programme_ics_of_a_draft_edition_is_not_found(client, programme, edition):
+    edition.published = False
+    edition.save()
+    assert client.get("/en/idfa-2023/programme.ics").status_code == 404
+
+
+def test_personal_ics_holds_the_chosen_published_screenings_only(client, programme):
+    response = client.get("/en/idfa-2023/my-programme.ics?s=c,a,draft-screening,draft-film,gone")
+    assert uids(response) == ["idfa-2023-a", "idfa-2023-c"]
+    assert response["Content-Disposition"] == 'attachment; filename="idfa-2023-my-programme.ics"'
+    assert str(parse(response)["X-WR-CALNAME"]) == "My programme: IDFA 2023"
+
+
+def test_personal_ics_refuses_a_malformed_key_naming_it(client, programme):
+    response = client.get("/en/idfa-2023/my-programme.ics?s=a,Bad Key")
+    assert response.status_code == 400
+    assert response.content.decode() == (
+        "“Bad Key” is not a screening key (lower-case letters, digits and single hyphens)."
+    )
+
+
+def test_personal_ics_refuses_an_empty_choice(client, programme):
+    response = client.get("/en/idfa-2023/my-programme.ics?s=")
+    assert response.status_code == 400
+    assert response.content.decode() == "The link names no screenings; add them as ?s=key1,key2."
+
+
+def test_personal_ics_refuses_more_than_two_hundred_screenings(client, programme):
+    keys = ",".join(f"k{number}" for number in range(201))
+    response = client.get(f"/en/idfa-2023/my-programme.ics?s={keys}")
+    assert response.status_code == 400
+    assert response.content.decode() == "A personal programme holds at most 200 screenings; this one lists 201."
+
+
+def test_programme_ics_hides_what_has_started_when_asked(client, programme):
+    # Every screening of the 2023 edition has started by now.
+    assert uids(client.get("/en/idfa-2023/programme.ics?started=hide")) == []

@@ -1,0 +1,136 @@
+"""Programmers import a catalogue in the admin: upload, preview (nothing written), confirm."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from films.catalogue import admin_views
+from films.models import Film, Person
+
+EXAMPLE_PATH = Path(__file__).resolve().parents[2] / "shared" / "catalogue" / "we-will-not-fade-away.json"
+URL = "/admin/films/import/"
+
+
+def upload(content, name="catalogue.json"):
+    if isinstance(content, dict):
+        content = json.dumps(content, ensure_ascii=False).encode("utf-8")
+    return SimpleUploadedFile(name, content, content_type="application/json")
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(tmp_path, monkeypatch):
+    monkeypatch.setattr(admin_views, "UPLOAD_DIR", tmp_path / "uploads")
+
+
+@pytest.fixture
+def programmer(db, client):
+    user = User.objects.create_user("programmer", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="add_film", content_type__app_label="films"))
+    client.force_login(user)
+    return user
+
+
+def test_url_is_the_admin_import_page():
+    assert reverse("catalogue-import") == URL
+
+
+def test_anonymous_visitor_is_sent_to_the_admin_login(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_staff_without_permission_is_refused(client, db):
+    user = User.objects.create_user("viewer", password="pw", is_staff=True)
+    client.force_login(user)
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, {"file": upload(EXAMPLE_PATH.read_bytes())}).status_code == 403
+    assert Film.objects.count() == 0
+
+
+def test_admin_index_links_to_the_import_for_programmers(client, programmer):
+    response = client.get("/admin/")
+    assert f'href="{URL}"' in response.content.decode()
+
+
+def test_preview_shows_what_would_change_and_writes_nothing(client, programmer):
+    response = client.post(URL, {"file": upload(EXAMPLE_PATH.read_bytes())})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "catalogue.json: what the import would do" in page
+    assert '<tr><th scope="row">film</th><td>1</td><td>0</td><td>0</td></tr>' in page
+    assert '<tr><th scope="row">person</th><td>12</td><td>0</td><td>0</td></tr>' in page
+    assert Film.objects.count() == 0
+    assert Person.objects.count() == 0
+    token = response.context["confirm"].initial["token"]
+    assert client.session[admin_views.SESSION_KEY] == {token: "catalogue.json"}
+
+    confirmed = client.post(URL, {"token": token})
+    assert confirmed.status_code == 200
+    assert "catalogue.json: what was imported" in confirmed.content.decode()
+    assert Film.objects.get().key == "we-will-not-fade-away"
+    assert Person.objects.count() == 12
+    assert client.session[admin_views.SESSION_KEY] == {}
+    assert not admin_views._upload_path(token).exists()
+
+
+def test_second_upload_is_previewed_as_left_alone(client, programmer):
+    client.post(
+        URL,
+        {"token": client.post(URL, {"file": upload(EXAMPLE_PATH.read_bytes())}).context["confirm"].initial["token"]},
+    )
+    response = client.post(URL, {"file": upload(EXAMPLE_PATH.read_bytes())})
+    assert '<tr><th scope="row">film</th><td>0</td><td>0</td><td>1</td></tr>' in response.content.decode()
+
+
+def test_errors_are_listed_with_their_paths_and_nothing_is_kept(client, programmer):
+    document = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
+    document["films"][0]["credits"][3]["role"] = "directer"
+    document["films"][0]["synopsis"]["fr"] = "x"
+    response = client.post(URL, {"file": upload(document, "bad.json")})
+    assert response.status_code == 400
+    assert response.context["errors"] == [
+        'films[0].credits[3].role: unknown role "directer"',
+        'films[0].synopsis: language "fr" is not published by this site',
+    ]
+    page = response.content.decode()
+    assert "bad.json was not imported: 2 errors; nothing was written." in page
+    assert "<li>films[0].credits[3].role: unknown role &quot;directer&quot;</li>" in page
+    assert "confirm" not in response.context or response.context.get("confirm") is None
+    assert admin_views.SESSION_KEY not in client.session or client.session[admin_views.SESSION_KEY] == {}
+
+
+def test_malformed_upload_gets_the_same_message_as_the_command(client, programmer):
+    response = client.post(URL, {"file": upload(b'{"format": "festival-catalogue",\n "version": 1,,}', "bad.json")})
+    assert response.context["errors"] == [
+        "bad.json: malformed JSON at line 2, column 15: Expecting property name enclosed in double quotes"
+    ]
+
+
+def test_confirm_revalidates_and_refuses_what_became_wrong(client, programmer):
+    document = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
+    response = client.post(URL, {"file": upload(document)})
+    token = response.context["confirm"].initial["token"]
+    # Between preview and confirm another screening takes the slot.
+    other = copy.deepcopy(document)
+    other["editions"][0]["screenings"][0]["key"] = "someone-elses"
+    from films.catalogue import import_catalogue
+
+    import_catalogue([other])
+    confirmed = client.post(URL, {"token": token})
+    assert confirmed.status_code == 400
+    assert confirmed.context["errors"][0].startswith(
+        'editions[0].screenings[0].starts_at: overlaps screening "someone-elses" of edition "idfa-2023" in the database'
+    )
+
+
+def test_unknown_token_is_refused(client, programmer):
+    response = client.post(URL, {"token": "not-a-token"})
+    assert response.status_code == 400
+    assert response.context["errors"] == ["This upload has expired or is not yours; upload the file again."]
+    assert Film.objects.count() == 0

@@ -1,0 +1,161 @@
+"""schema.org JSON-LD on film pages: the film as a Movie, its published screenings as ScreeningEvents."""
+
+import json
+import re
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from films.models import Credit, Film, FilmImage, FilmTitle, Person, Screening, Section
+from films.structured_data import film_jsonld, iso_duration, ld_json
+from tests.conftest import local, tiny_image
+
+JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+MOVIE_ID = "http://testserver/en/films/we-will-not-fade-away/#film"
+
+
+@pytest.fixture
+def described(film, make_screening, venue):
+    venue.address = "Example Street 1"
+    venue.city = "Amsterdam"
+    venue.save()
+    film.countries = ["UA", "PL"]
+    film.spoken_languages = ["uk"]
+    film.form = "documentary"
+    film.minimum_age = 12
+    film.save()
+    FilmTitle.objects.create(film=film, title="Мы не погаснем", language="ru")
+    director = Person.objects.create(key="mariia-nesterenko", name="Mariia Nesterenko")
+    Credit.objects.create(film=film, role="director", person=director)
+    make_screening(local(2023, 11, 12, 19, 15), key="a", ticket_url="https://tickets.example/a", subtitles=["en"])
+    make_screening(local(2023, 11, 13, 10), key="b", status="cancelled", ticket_url="https://tickets.example/b")
+    make_screening(local(2023, 11, 14, 10), key="c", status="sold-out", ticket_url="https://tickets.example/c")
+    make_screening(local(2023, 11, 15, 10), key="draft", published=False)
+    return film
+
+
+def page_jsonld(client, path="/en/films/we-will-not-fade-away/"):
+    response = client.get(path)
+    assert response.status_code == 200
+    [block] = JSONLD.findall(response.content.decode())
+    return json.loads(block)
+
+
+def test_iso_duration_is_minutes():
+    assert iso_duration(100) == "PT100M"
+
+
+def test_film_page_describes_the_film_as_a_movie(client, described):
+    movie = page_jsonld(client)["@graph"][0]
+    assert movie == {
+        "@type": "Movie",
+        "@id": MOVIE_ID,
+        "name": "We Will Not Fade Away",
+        "url": "http://testserver/en/films/we-will-not-fade-away/",
+        "alternateName": ["Ми не згаснемо", "My ne zgasnemo", "Мы не погаснем"],
+        "dateCreated": "2023",
+        "duration": "PT100M",
+        "countryOfOrigin": [{"@type": "Country", "name": "Ukraine"}, {"@type": "Country", "name": "Poland"}],
+        "inLanguage": ["uk"],
+        "director": [
+            {
+                "@type": "Person",
+                "name": "Mariia Nesterenko",
+                "url": "http://testserver/en/people/mariia-nesterenko/",
+            }
+        ],
+        "genre": "Documentary",
+        "typicalAgeRange": "12-",
+    }
+    assert page_jsonld(client)["@context"] == "https://schema.org"
+
+
+def test_film_page_lists_published_screenings_as_events_with_status_and_offers(client, described):
+    events = page_jsonld(client)["@graph"][1:]
+    assert [event["startDate"] for event in events] == [
+        "2023-11-12T19:15:00+01:00",
+        "2023-11-13T10:00:00+01:00",
+        "2023-11-14T10:00:00+01:00",
+    ]
+    assert events[0] == {
+        "@type": "ScreeningEvent",
+        "name": "We Will Not Fade Away",
+        "startDate": "2023-11-12T19:15:00+01:00",
+        "endDate": "2023-11-12T20:55:00+01:00",
+        "eventStatus": "https://schema.org/EventScheduled",
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "location": {
+            "@type": "Place",
+            "name": "Example Cinema, Example Cinema 1",
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": "Example Street 1",
+                "addressLocality": "Amsterdam",
+            },
+        },
+        "workPresented": {"@id": MOVIE_ID},
+        "subtitleLanguage": ["en"],
+        "offers": {"@type": "Offer", "url": "https://tickets.example/a", "availability": "https://schema.org/InStock"},
+    }
+    assert events[1]["eventStatus"] == "https://schema.org/EventCancelled"
+    assert "offers" not in events[1]
+    assert events[2]["offers"] == {
+        "@type": "Offer",
+        "availability": "https://schema.org/SoldOut",
+        "url": "https://tickets.example/c",
+    }
+
+
+def test_film_page_jsonld_follows_the_page_language(client, described):
+    described.title_uk = "Ми не згаснемо"
+    described.save()
+    movie = page_jsonld(client, "/uk/films/we-will-not-fade-away/")["@graph"][0]
+    assert movie["name"] == "Ми не згаснемо"
+    assert movie["alternateName"] == ["My ne zgasnemo", "Мы не погаснем"]
+    assert movie["countryOfOrigin"][0] == {"@type": "Country", "name": "Україна"}
+
+
+def test_jsonld_leaves_out_screenings_in_draft_sections_and_with_draft_films(client, described, edition, film):
+    hidden = Section.objects.create(edition=edition, key="hidden", name="Hidden")
+    Screening.objects.filter(key="a").update(section=hidden)
+    assert [event["startDate"][:10] for event in page_jsonld(client)["@graph"][1:]] == ["2023-11-13", "2023-11-14"]
+
+
+def test_a_title_cannot_close_the_script_element(client, described):
+    described.title_en = "</script><script>alert(1)</script>"
+    described.save()
+    html = client.get("/en/films/we-will-not-fade-away/").content.decode()
+    [block] = JSONLD.findall(html)
+    assert "<" not in block
+    assert "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)\\u003C/script\\u003E" in block
+    assert json.loads(block)["@graph"][0]["name"] == "</script><script>alert(1)</script>"
+
+
+def test_ld_json_escapes_the_characters_that_matter_inside_script():
+    assert ld_json({"name": "a</script>&b"}) == '{"name": "a\\u003C/script\\u003E\\u0026b"}'
+
+
+def test_poster_is_the_image(described):
+    FilmImage.objects.create(film=described, kind="poster", image=tiny_image(name="poster.png"))
+    request = RequestFactory().get("/en/films/we-will-not-fade-away/")
+    data = film_jsonld(described, Screening.objects.for_export().filter(films=described), request)
+    assert re.fullmatch(r"http://testserver/media/films/display/.+", data["@graph"][0]["image"])
+
+
+def test_film_jsonld_tag_renders_the_script_in_constant_queries(described, django_assert_num_queries, make_screening):
+    template = Template("{% load structured_data %}{% film_jsonld film %}")
+    request = RequestFactory().get("/en/films/we-will-not-fade-away/")
+    with django_assert_num_queries(5):
+        html = template.render(Context({"film": described, "request": request}))
+    for day in (16, 17, 18):
+        make_screening(local(2023, 11, day, 10), key=f"more-{day}")
+    with django_assert_num_queries(5):
+        more = template.render(Context({"film": described, "request": request}))
+    assert html.startswith('<script type="application/ld+json">{"@context": "https://schema.org"')
+    assert len(json.loads(JSONLD.findall(more)[0])["@graph"]) == 7
+
+
+def test_unpublished_film_has_no_page_and_no_jsonld(client, described):
+    Film.objects.update(published=False)
+    assert client.get("/en/films/we-will-not-fade-away/").status_code == 404
