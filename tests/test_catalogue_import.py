@@ -551,21 +551,28 @@ def test_local_images_are_checked_stored_and_sized(tmp_path):
     path = tmp_path / "catalogue.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     report = import_catalogue([path])
-    image = FilmImage.objects.get()
-    assert (image.kind, image.width, image.height, image.caption_en, image.photographer) == (
+    image, remote = FilmImage.objects.order_by("order")
+    assert (image.kind, image.width, image.height, image.caption_en, image.photographer, image.source_url) == (
         "poster",
         40,
         30,
         "Poster",
         "Ann Example",
+        "",
     )
     assert image.thumbnail.name.endswith(".webp")
+    assert (remote.kind, remote.image.name, remote.source_url, remote.width) == (
+        "still",
+        "",
+        "https://example.org/still.jpg",
+        None,
+    )
     assert report.images_not_fetched == [("films[0].images[1].src", "https://example.org/still.jpg")]
     assert "films[0].images[1].src: image https://example.org/still.jpg was not fetched" in report.summary()
 
     again = import_catalogue([path])
     assert again.changed_nothing
-    assert FilmImage.objects.get().pk == image.pk
+    assert list(FilmImage.objects.order_by("order").values_list("pk", flat=True)) == [image.pk, remote.pk]
 
 
 @pytest.mark.django_db

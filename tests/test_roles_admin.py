@@ -195,14 +195,31 @@ def test_translator_edits_image_captions_but_adds_or_removes_no_images(client, t
     formsets = {item.formset.prefix: item for item in response.context["inline_admin_formsets"]}
     assert set(formsets) == {"images"}  # Titles, credits and the rest are not translators' business.
     images = formsets["images"]
-    assert not images.has_add_permission and not images.has_delete_permission
-    assert set(images.formset.forms[0].fields) == {"id", "film", "caption_en", "caption_uk", "caption_pl",
-                                                     "caption_de", "caption_nl"}
+    assert not images.has_add_permission
+    assert not images.has_delete_permission
+    assert set(images.formset.forms[0].fields) == {
+        "id",
+        "film",
+        "caption_en",
+        "caption_uk",
+        "caption_pl",
+        "caption_de",
+        "caption_nl",
+    }
     data = film_change_form(film)
     data.update(inline_rows("images", []))
-    data.update({"images-TOTAL_FORMS": "1", "images-INITIAL_FORMS": "1", "images-0-id": str(image.pk),
-                 "images-0-film": str(film.pk), "images-0-caption_en": "A still", "images-0-caption_uk": "Кадр",
-                 "images-0-kind": "poster", "images-0-order": "7"})
+    data.update(
+        {
+            "images-TOTAL_FORMS": "1",
+            "images-INITIAL_FORMS": "1",
+            "images-0-id": str(image.pk),
+            "images-0-film": str(film.pk),
+            "images-0-caption_en": "A still",
+            "images-0-caption_uk": "Кадр",
+            "images-0-kind": "poster",
+            "images-0-order": "7",
+        }
+    )
     response = client.post(reverse("admin:films_film_change", args=[film.pk]), data)
     assert response.status_code == 302
     image.refresh_from_db()
@@ -212,12 +229,22 @@ def test_translator_edits_image_captions_but_adds_or_removes_no_images(client, t
 def test_translator_changes_a_sections_texts_not_its_structure(client, translator_user, competition):
     login(client, translator_user)
     url = reverse("admin:films_section_change", args=[competition.pk])
-    data = {"name_en": "Competition", "name_uk": "Конкурс", "jury_statement_en": "Unanimous.", "competitive": "",
-            "key": "other", "_save": "Save"}
+    data = {
+        "name_en": "Competition",
+        "name_uk": "Конкурс",
+        "jury_statement_en": "Unanimous.",
+        "competitive": "",
+        "key": "other",
+        "_save": "Save",
+    }
     assert client.post(url, data).status_code == 302
     competition.refresh_from_db()
     assert (competition.name_uk, competition.jury_statement, competition.competitive, competition.key) == (
-        "Конкурс", "Unanimous.", True, "competition")
+        "Конкурс",
+        "Unanimous.",
+        True,
+        "competition",
+    )
 
 
 # Curators
@@ -280,16 +307,29 @@ def test_programmer_curating_nothing_sees_every_section(client, programmer, sect
 
 
 def test_only_an_administrator_assigns_curators(client, admin_client, programmer, competition):
-    assert 'name="curators"' in admin_client.get(reverse("admin:films_section_change", args=[competition.pk])).content.decode()
+    assert (
+        'name="curators"'
+        in admin_client.get(reverse("admin:films_section_change", args=[competition.pk])).content.decode()
+    )
     login(client, programmer)
-    assert 'name="curators"' not in client.get(reverse("admin:films_section_change", args=[competition.pk])).content.decode()
+    assert (
+        'name="curators"'
+        not in client.get(reverse("admin:films_section_change", args=[competition.pk])).content.decode()
+    )
 
 
 def test_awards_may_go_to_competitions_only(admin_client, edition, section, competition):
     response = admin_client.post(
         reverse("admin:films_award_add"),
-        {"edition": edition.pk, "section": section.pk, "key": "best", "name_en": "Best", "recipient": "film",
-         "order": 0, **inline_rows("results", [])},
+        {
+            "edition": edition.pk,
+            "section": section.pk,
+            "key": "best",
+            "name_en": "Best",
+            "recipient": "film",
+            "order": 0,
+            **inline_rows("results", []),
+        },
     )
     assert response.context["adminform"].form.errors["section"] == [
         "Select a valid choice. That choice is not one of the available choices."

@@ -144,7 +144,12 @@ class SectionAdmin(TranslatorMixin, CuratorMixin, PreloadedAutocompleteMixin, Ta
 
     def all_field_names(self):
         names = [name for name in untranslated_field_names(Section) if name != "curators"]
-        return [*names, *localized_fields("name"), *localized_fields("description"), *localized_fields("jury_statement")]
+        return [
+            *names,
+            *localized_fields("name"),
+            *localized_fields("description"),
+            *localized_fields("jury_statement"),
+        ]
 
     def get_inlines(self, request, obj):
         inlines = list(super().get_inlines(request, obj))

@@ -114,6 +114,9 @@ class AwardResultsFormSet(BaseInlineFormSet):
     def award(self):
         return self.instance
 
+    def get_queryset(self):
+        return list(self.award.results.all())  # Prefetched with the awards: no query per award.
+
     def kept_forms(self):
         """Rows that will be saved: existing rows not deleted and new rows filled in, each validated."""
         for form in self.forms:
@@ -238,7 +241,6 @@ def results_view(award_admin, request, section_id):
         formset = ResultFormSetBase(
             data,
             instance=award,
-            queryset=award.results.all(),
             prefix=f"award-{award.pk}",
             film_choices=film_choices,
             person_choices=person_choices,

@@ -12,6 +12,7 @@ import json
 import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -65,6 +66,8 @@ MAX_FETCHED_IMAGE_BYTES = 15 * 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 20
 CODE_FIELDS = {"country", "language", "timezone"}
 DEFAULT_CHANGEOVER_MINUTES = Screen._meta.get_field("changeover_minutes").default
+# Rows per INSERT statement of a bulk insert (SQLite allows 32,766 parameters per statement).
+BULK_BATCH_SIZE = 500
 
 # Model field -> field name in the format, where they differ (for full_clean messages).
 FORMAT_FIELD_NAMES = {
@@ -72,6 +75,12 @@ FORMAT_FIELD_NAMES = {
     Person: {"born_year": "born.year", "born_place": "born.place"},
     Screening: {"online_countries": "countries"},
 }
+
+
+@cache
+def excluded_fields(model):
+    """Fields ``full_clean`` leaves to stage 2 and the database: relations, and ISO codes (checked in stage 2)."""
+    return tuple(field.name for field in model._meta.fields if field.is_relation or field.name in CODE_FIELDS)
 
 
 def languages():
@@ -911,7 +920,22 @@ class Importer:
     # ------------------------------------------------------------------ writing
 
     def clean_and_save(self, instance, item, label=None, key=None, changed=True, created=False, **clean):
-        """Run the model's own rules, then save; report its messages against the item's path."""
+        """Run the model's own rules, then save (when nothing has failed yet); report messages at the item's path."""
+        if not self.check_row(instance, item, changed=changed or created, **clean):
+            return False
+        if (changed or created) and not self.errors:
+            instance.save()
+        if label:
+            self.report.note("created" if created else "updated" if changed else "unchanged", label, key)
+        return True
+
+    def check_row(self, instance, item, changed=True, **clean):
+        """The model's own rules (``full_clean``) for a row about to be written; report messages at the item's path.
+
+        A row that is neither new nor changed is not written, so it is not checked either.
+        """
+        if not changed:
+            return True
         # Keys were looked up in bulk (a key found is updated, so a key created is new), repeated keys and
         # children are stage-2 errors, every check constraint of these models has a clean() or schema rule
         # saying the same with a better message, and related records were just saved: so the per-row
@@ -921,10 +945,7 @@ class Importer:
         clean.setdefault("validate_constraints", False)
         # Country, language and time-zone codes were checked in stage 2 (films.codes); the fields' choices
         # would sort every country by its name again for each row.
-        clean.setdefault(
-            "exclude",
-            [field.name for field in instance._meta.fields if field.is_relation or field.name in CODE_FIELDS],
-        )
+        clean.setdefault("exclude", excluded_fields(type(instance)))
         if isinstance(instance, Screening):
             # Stage 2 checked every screening against the file and the database in one query; the model's
             # own check would ask again, one query per screening. The database constraint still holds.
@@ -944,11 +965,12 @@ class Importer:
                 for message in messages:
                     self.error(path, message)
             return False
-        if changed:
-            instance.save()
-        if label:
-            self.report.note("created" if created else "updated" if changed else "unchanged", label, key)
         return True
+
+    def insert(self, model, rows):
+        """Insert new rows (already checked) in one statement per batch; nothing once an error has been found."""
+        if rows and not self.errors:
+            model.objects.bulk_create(rows, batch_size=BULK_BATCH_SIZE)
 
     @staticmethod
     def is_translation(instance, name):
@@ -964,6 +986,7 @@ class Importer:
         self.report.note("created" if created else "updated" if changed else "unchanged", label, key)
 
     def write(self):
+        self.pending = {}
         self.companies_written = self.write_companies()
         self.people_written = self.write_people()
         self.tags_written = self.write_tags()
@@ -974,27 +997,23 @@ class Importer:
             self.write_edition(key, edition)
 
     def write_aliases(self, record, item, names, alias_model, owner):
-        aliases = record._aliases if hasattr(record, "_aliases") else record.aliases.all()
-        known = {record.name, *(alias.name for alias in aliases)}
-        added = False
+        """Queue the spellings ``record`` does not have yet as aliases; return whether there were any."""
+        known = {record.name, *(alias.name for alias in record._aliases)}
+        rows = []
         for name in names:
             if name not in known:
-                alias = alias_model(name=name, **{owner: record})
-                if self.clean_and_save(
-                    alias,
-                    item.child("aliases") if "aliases" in item.data else item,
-                    validate_unique=False,
-                    validate_constraints=False,
-                ):
-                    known.add(name)
-                    added = True
-        return added
+                known.add(name)
+                rows.append(alias_model(name=name, **{owner: record}))
+        where = item.child("aliases") if "aliases" in item.data else item
+        self.bulk_create(alias_model, rows, [where] * len(rows))
+        return bool(rows)
 
     def write_companies(self):
         written = {}
         existing_aliases = defaultdict(list)
         for alias in CompanyAlias.objects.filter(company__in=list(self.db_companies.values())):
             existing_aliases[alias.company_id].append(alias)
+        new, aliases, notes = [], [], []
         for key, item in self.companies.items():
             existing = self.db_companies.get(key)
             matched = self.alias_targets.get(("company", key))
@@ -1016,18 +1035,34 @@ class Importer:
             instance = existing if existing is not None else Company()
             instance._aliases = existing_aliases.get(instance.pk, [])
             changed = bool(apply_values(instance, values)) or created
-            if not self.clean_and_save(instance, item, changed=changed):
+            if not self.write_record(instance, item, created, changed, new):
                 continue
-            alias_changed = self.write_aliases(instance, item, spellings, CompanyAlias, "company")
+            aliases.append((instance, item, spellings))
             written[key] = instance
-            self.note("company", instance.key, created, changed or alias_changed)
+            notes.append((instance.key, created, changed))
+        self.insert(Company, new)
+        for (key, created, changed), (instance, item, spellings) in zip(notes, aliases, strict=True):
+            alias_changed = self.write_aliases(instance, item, spellings, CompanyAlias, "company")
+            self.note("company", key, created, changed or alias_changed)
+        self.flush()
         return written
+
+    def write_record(self, instance, item, created, changed, new):
+        """Check a record; a new one is queued in ``new`` for one bulk insert, a changed one saved now."""
+        if not self.check_row(instance, item, changed=changed):
+            return False
+        if created:
+            new.append(instance)
+        elif changed and not self.errors:
+            instance.save()
+        return True
 
     def write_people(self):
         written = {}
         existing_aliases = defaultdict(list)
         for alias in PersonAlias.objects.filter(person__in=list(self.db_people.values())):
             existing_aliases[alias.person_id].append(alias)
+        new, aliases, notes = [], [], []
         for key, item in self.people.items():
             existing = self.db_people.get(key)
             matched = self.alias_targets.get(("person", key))
@@ -1052,15 +1087,30 @@ class Importer:
             changed = bool(apply_values(instance, values)) or created
             photo = self.person_photos.get(key)
             if photo and "remote" in photo:
+                # Recorded, not fetched: the file says the portrait is there (someone matched by an alias
+                # keeps a portrait they have).
                 self.report.images_not_fetched.append((item.path("photo"), photo["remote"]))
+                if matched is None or not (instance.photo or instance.photo_source_url):
+                    changed = (
+                        bool(apply_values(instance, {"photo": "", "photo_source_url": photo["remote"]})) or changed
+                    )
             elif photo and not self.same_stored_file(instance.photo, photo):
                 self.attach_file(instance, "photo", photo)
+                instance.photo_source_url = ""
                 changed = True
-            if not self.clean_and_save(instance, item, changed=changed):
+            elif photo and instance.photo_source_url:
+                instance.photo_source_url = ""
+                changed = True
+            if not self.write_record(instance, item, created, changed, new):
                 continue
-            alias_changed = self.write_aliases(instance, item, spellings, PersonAlias, "person")
+            aliases.append((instance, item, spellings))
             written[key] = instance
-            self.note("person", instance.key, created, changed or alias_changed)
+            notes.append((instance.key, created, changed))
+        self.insert(Person, new)
+        for (key, created, changed), (instance, item, spellings) in zip(notes, aliases, strict=True):
+            alias_changed = self.write_aliases(instance, item, spellings, PersonAlias, "person")
+            self.note("person", key, created, changed or alias_changed)
+        self.flush()
         return written
 
     def same_stored_file(self, file_field, image):
@@ -1159,6 +1209,7 @@ class Importer:
         history_festivals = self.history_festivals()
         existing_films = [film for key, film in self.db_films.items() if key in self.films]
         children = self.existing_film_children(existing_films)
+        new, checked = [], []
         for key, item in self.films.items():
             existing = self.db_films.get(key)
             picture = item.get("picture") or {}
@@ -1184,9 +1235,12 @@ class Importer:
             created = existing is None
             instance = existing if existing is not None else Film(published=False)
             changed = bool(apply_values(instance, values)) or created
-            if not self.clean_and_save(instance, item, changed=changed):
+            if not self.write_record(instance, item, created, changed, new):
                 continue
             written[key] = instance
+            checked.append((key, item, instance, created, changed))
+        self.insert(Film, new)
+        for key, item, instance, created, changed in checked:
             old = children.get(instance.pk, {})
             child_changed = False
             for name, build, replace in (
@@ -1206,6 +1260,7 @@ class Importer:
                     replace(instance, item, wanted, created)
                     child_changed = True
             self.note("film", key, created, changed or child_changed)
+        self.flush()
         return written
 
     def existing_film_children(self, films):
@@ -1237,13 +1292,15 @@ class Importer:
         return result
 
     def image_identity(self, row):
-        try:
-            with row.image.open("rb") as handle:
-                digest = hashlib.sha256(handle.read()).hexdigest()
-        except OSError:
-            digest = None
+        digest = None
+        if row.image:
+            try:
+                with row.image.open("rb") as handle:
+                    digest = hashlib.sha256(handle.read()).hexdigest()
+            except OSError:
+                digest = "unreadable"
         captions = tuple(getattr(row, build_localized_fieldname("caption", code)) or None for code in languages())
-        return (row.kind, digest, captions, row.photographer)
+        return (row.kind, digest, row.source_url, captions, row.photographer)
 
     def want_titles(self, item):
         return tuple((title["title"], title["language"]) for title in item["other_titles"])
@@ -1289,7 +1346,11 @@ class Importer:
         return sorted(self.tags_written[tag["key"]].pk for tag in item["tags"])
 
     def replace_tags(self, film, item, wanted, created):
-        film.tags.set(wanted)
+        through = Film.tags.through
+        if not created:
+            through.objects.filter(film_id=film.pk).delete()
+        rows = [through(film=film, tag_id=tag) for tag in wanted]
+        self.bulk_create(through, rows, item.children("tags"))
 
     def want_history(self, item, festivals):
         wanted = []
@@ -1321,8 +1382,7 @@ class Importer:
             entry = FestivalHistoryEntry(
                 film=film, festival_id=festival, year=year, section=section, premiere=premiere, order=index
             )
-            if not self.clean_and_save(entry, entry_item):
-                continue
+            self.bulk_create(FestivalHistoryEntry, [entry], [entry_item])
             for order, ((name, recipient), award_item) in enumerate(
                 zip(entry_awards, entry_item.children("awards"), strict=True)
             ):
@@ -1331,27 +1391,32 @@ class Importer:
         self.bulk_create(FestivalHistoryAward, awards, award_items)
 
     def want_images(self, key, item):
+        """The film's images as ``image_identity`` describes them: an unfetched URL by its address."""
         wanted = []
         for image, image_item in zip(self.film_images.get(key, []), item.children("images"), strict=True):
             if image is None:
                 return None
             if "remote" in image:
                 self.report.images_not_fetched.append((image_item.path("src"), image["remote"]))
-                continue
             captions = tuple(translated_values("caption", image_item.get("caption")).values())
-            wanted.append((image_item["kind"], image["hash"], captions, image_item.get("photographer", "")))
-        self.image_sources = getattr(self, "image_sources", {})
-        self.image_sources[key] = [
-            (image, image_item)
-            for image, image_item in zip(self.film_images.get(key, []), item.children("images"), strict=True)
-            if "remote" not in image
-        ]
+            wanted.append(
+                (
+                    image_item["kind"],
+                    image.get("hash"),
+                    image.get("remote", ""),
+                    captions,
+                    image_item.get("photographer", ""),
+                )
+            )
         return tuple(wanted)
 
     def replace_images(self, film, item, wanted, created):
         if not created:
             film.images.all().delete()
-        for order, (image, image_item) in enumerate(self.image_sources[film.key]):
+        rows = []
+        for order, (image, image_item) in enumerate(
+            zip(self.film_images.get(film.key, []), item.children("images"), strict=True)
+        ):
             row = FilmImage(
                 film=film,
                 kind=image_item["kind"],
@@ -1359,24 +1424,37 @@ class Importer:
                 order=order,
                 **translated_values("caption", image_item.get("caption")),
             )
-            if "stored" in image:
+            if "remote" in image:
+                row.source_url = image["remote"]
+            elif "stored" in image:
                 row.image = image["stored"]
             else:
                 row.image = ContentFile(image["content"], name=image["name"])
-            if self.clean_and_save(row, image_item):
-                self.stored_files.extend(
-                    name
-                    for name in (row.image.name, row.thumbnail.name, row.display.name)
-                    if name and "stored" not in image
-                )
+            rows.append(row)
+        self.bulk_create(FilmImage, rows, item.children("images"))
 
     def bulk_create(self, model, rows, items, **clean):
-        good = []
+        """Check new rows now; queue them for ``flush()``, which inserts each model's rows together."""
+        queue = self.pending.setdefault(model, [])
         for row, item in zip(rows, items, strict=True):
-            if self.clean_and_save(row, item, changed=False, **clean):
-                good.append(row)
-        if good and not self.errors:
-            model.objects.bulk_create(good)
+            if self.check_row(row, item, **clean):
+                queue.append(row)
+
+    def flush(self):
+        """Insert the queued rows, model by model in the order first queued (parents before their children)."""
+        pending, self.pending = self.pending, {}
+        for model, rows in pending.items():
+            if model is FilmImage:
+                # One by one: saving a new image file derives its sizes, thumbnail and display rendition.
+                for row in rows if not self.errors else []:
+                    committed = not row.image or getattr(row.image, "_committed", True)
+                    row.save()
+                    if not committed:
+                        self.stored_files.extend(
+                            name for name in (row.image.name, row.thumbnail.name, row.display.name)
+                        )
+            else:
+                self.insert(model, rows)
 
     def write_filmographies(self):
         people = {
@@ -1413,6 +1491,7 @@ class Importer:
             ]
             self.bulk_create(FilmographyEntry, rows, item.children("filmography"))
             self.mark_updated("person", person.key)
+        self.flush()
 
     def mark_updated(self, label, key):
         if key in self.report.unchanged.get(label, []):
@@ -1486,6 +1565,7 @@ class Importer:
                     self.bulk_create(Selection, rows, section_item.children("selections"))
                     changed = True
             self.note("section", f"{edition.key}/{key}", created, changed)
+        self.flush()
         return sections
 
     def write_venues(self, item):
@@ -1539,6 +1619,7 @@ class Importer:
         ):
             old_films[screening_id].append(film_id)
         screen_cache = {}
+        new, checked = [], []
         for screening_item in item.children("screenings"):
             key = screening_item["key"]
             screening = existing.get(key)
@@ -1572,10 +1653,16 @@ class Importer:
             changed = bool(apply_values(screening, values)) or created
             # Same values; assigning the objects spares clean() a query for each.
             screening.edition, screening.screen, screening.section = edition, screen, section
-            if not self.clean_and_save(screening, screening_item, changed=changed):
+            if created:
+                # What Screening.save() sets, which a bulk insert does not call.
+                screening.blocked_until = screening.compute_blocked_until()
+            if not self.write_record(screening, screening_item, created, changed, new):
                 continue
+            checked.append((key, screening_item, screening, created, changed))
+        self.insert(Screening, new)
+        for key, screening_item, screening, created, changed in checked:
             wanted = [self.film(film_key).pk for film_key in screening_item["films"]]
-            if wanted != old_films.get(screening.pk, []):
+            if created or wanted != old_films.get(screening.pk, []):
                 if not created:
                     screening.screening_films.all().delete()
                 rows = [
@@ -1586,6 +1673,7 @@ class Importer:
                 )
                 changed = True
             self.note("screening", f"{edition.key}/{key}", created, changed)
+        self.flush()
 
     def screens_by_key(self, key, cache):
         if key not in cache:
@@ -1652,3 +1740,4 @@ class Importer:
                 self.bulk_create(AwardResult, rows, award_item.children("winners"))
                 changed = True
             self.note("award", f"{edition.key}/{key}", created, changed)
+        self.flush()

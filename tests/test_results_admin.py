@@ -1,0 +1,332 @@
+"""The results page of a competition: every award on one screen, saved at once, under embargo, with an audit trail."""
+
+import datetime
+
+import pytest
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from films.models import Award, AwardResult, Credit, Film, JuryMember, Person, Section, Selection
+from films.roles import AWARDS_STAFF
+
+
+@pytest.fixture
+def staff(db):
+    user = User.objects.create_user("awards", password="password", is_staff=True)
+    user.groups.add(Group.objects.get(name=AWARDS_STAFF))
+    return user
+
+
+@pytest.fixture
+def competition(edition):
+    return Section.objects.create(edition=edition, key="competition", name="Competition", competitive=True)
+
+
+@pytest.fixture
+def entries(competition, film):
+    """Two films selected in the competition; the example film is directed by Alisa Kovalenko."""
+    other = Film.objects.create(key="another-film", title="Another Film", year=2023, published=True)
+    Selection.objects.create(section=competition, film=film, order=0)
+    Selection.objects.create(section=competition, film=other, order=1)
+    alisa = Person.objects.create(key="alisa-kovalenko", name="Alisa Kovalenko")
+    Credit.objects.create(film=film, role="director", person=alisa)
+    return film, other, alisa
+
+
+@pytest.fixture
+def awards(edition, competition):
+    best_film = Award.objects.create(edition=edition, section=competition, key="best-film", name="Best Film", order=0)
+    best_director = Award.objects.create(
+        edition=edition, section=competition, key="best-director", name="Best Director", recipient="person", order=1
+    )
+    return best_film, best_director
+
+
+def url(section):
+    return reverse("admin:films_award_results", args=[section.pk])
+
+
+def rows(award, new=(), existing=()):
+    """POST data for one award's formset: ``existing`` results (id and fields) and ``new`` rows."""
+    prefix = f"award-{award.pk}"
+    items = [*existing, *new]
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(items)),
+        f"{prefix}-INITIAL_FORMS": str(len(existing)),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(items):
+        row = {"kind": "winner", "order": "0", "citation_en": "", **row}
+        data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
+        data[f"{prefix}-{index}-award"] = str(award.pk)
+    return data
+
+
+def post(client, section, *formsets):
+    data = {"_save": "Save"}
+    for formset in formsets:
+        data.update(formset)
+    return client.post(url(section), data)
+
+
+def row_errors(response, award):
+    for item, formset in response.context["awards"]:
+        if item == award:
+            return [form.errors for form in formset.forms]
+    raise AssertionError(award)
+
+
+def test_awards_staff_log_a_whole_competition_in_one_post(client, staff, competition, entries, awards):
+    film, other, alisa = entries
+    best_film, best_director = awards
+    client.force_login(staff)
+    response = post(
+        client,
+        competition,
+        rows(
+            best_film, [{"film": film.pk, "citation_en": "For courage."}, {"film": other.pk, "kind": "special-mention"}]
+        ),
+        rows(best_director, [{"film": film.pk, "person": alisa.pk}]),
+    )
+    assert response.status_code == 302
+    assert response.url == url(competition)
+    results = AwardResult.objects.order_by("award__order", "kind")
+    assert [(r.award.key, r.film.key, r.person_id, r.kind, r.citation) for r in results] == [
+        ("best-film", "another-film", None, "special-mention", ""),
+        ("best-film", "we-will-not-fade-away", None, "winner", "For courage."),
+        ("best-director", "we-will-not-fade-away", alisa.pk, "winner", ""),
+    ]
+    result_type = ContentType.objects.get_for_model(AwardResult)
+    logged = LogEntry.objects.filter(content_type=result_type, action_flag=ADDITION)
+    assert sorted(int(entry.object_id) for entry in logged) == sorted(result.pk for result in results)
+    assert {entry.user for entry in LogEntry.objects.all()} == {staff}
+    page = client.get(url(competition))
+    changes = page.context["changes"]
+    assert len(changes) == 3
+    assert {change["message"] for change in changes} == {
+        "Added award result “Best Film: We Will Not Fade Away”.",
+        "Added award result “Best Film: Another Film”.",
+        "Added award result “Best Director: We Will Not Fade Away”.",
+    }
+    assert all(change["user"] == staff for change in changes)
+    assert "Added award result “Best Director: We Will Not Fade Away”." in page.content.decode()
+
+
+def test_a_change_is_logged_with_what_changed_and_shows_in_the_results_history(
+    client, staff, competition, entries, awards
+):
+    film, other, _alisa = entries
+    best_film, _best_director = awards
+    result = AwardResult.objects.create(award=best_film, film=film)
+    client.force_login(staff)
+    existing = [{"id": result.pk, "film": film.pk, "kind": "special-mention"}]
+    response = post(client, competition, rows(best_film, [{"film": other.pk}], existing), rows(awards[1]))
+    assert response.status_code == 302
+    result_type = ContentType.objects.get_for_model(AwardResult)
+    entry = LogEntry.objects.get(content_type=result_type, object_id=str(result.pk), action_flag=CHANGE)
+    assert (entry.user, entry.get_change_message()) == (staff, "Changed Kind.")
+    history = client.get(reverse("admin:films_awardresult_history", args=[result.pk]))
+    assert "Changed Kind." in history.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("make_rows", "field", "message"),
+    [
+        (
+            lambda film, other, stranger, alisa, awards: rows(awards[0], [{"film": stranger.pk}]),
+            "film",
+            "“Stranger” is not selected in “Competition”, so it cannot receive “Best Film”.",
+        ),
+        (
+            lambda film, other, stranger, alisa, awards: rows(awards[0], [{"film": film.pk}, {"film": other.pk}]),
+            "kind",
+            "“Best Film” already has a winner (We Will Not Fade Away) and does not allow ex aequo.",
+        ),
+        (
+            lambda film, other, stranger, alisa, awards: rows(awards[1], [{"film": other.pk, "person": alisa.pk}]),
+            "person",
+            "Alisa Kovalenko is not credited on “Another Film”.",
+        ),
+        (
+            lambda film, other, stranger, alisa, awards: rows(awards[1], [{"film": film.pk}]),
+            "person",
+            "“Best Director” goes to a person: choose who.",
+        ),
+    ],
+    ids=["film-not-selected", "second-winner", "person-not-credited", "person-missing"],
+)
+def test_a_bad_row_is_named_and_nothing_is_saved(
+    client, staff, competition, entries, awards, make_rows, field, message
+):
+    film, other, alisa = entries
+    stranger = Film.objects.create(key="stranger", title="Stranger")
+    client.force_login(staff)
+    good = {  # A valid row for the other award, which must not be saved either.
+        awards[0].pk: rows(awards[1], [{"film": film.pk, "person": alisa.pk}]),
+        awards[1].pk: rows(awards[0], [{"film": film.pk}]),
+    }
+    bad = make_rows(film, other, stranger, alisa, awards)
+    bad_award = awards[0] if f"award-{awards[0].pk}-TOTAL_FORMS" in bad else awards[1]
+    response = post(client, competition, bad, good[bad_award.pk])
+    assert response.status_code == 200
+    errors = row_errors(response, bad_award)
+    assert errors[-1] == {field: [message]}
+    assert response.context["failure"] == "Nothing was saved: correct the results marked below."
+    html = response.content.decode()
+    assert message.replace("“", "&ldquo;") in html or message in html
+    assert not AwardResult.objects.exists()
+    assert not LogEntry.objects.exists()
+
+
+def test_a_second_winner_is_refused_next_to_an_existing_one(client, staff, competition, entries, awards):
+    film, other, _alisa = entries
+    existing = AwardResult.objects.create(award=awards[0], film=film)
+    client.force_login(staff)
+    response = post(
+        client,
+        competition,
+        rows(awards[0], [{"film": other.pk}], [{"id": existing.pk, "film": film.pk}]),
+        rows(awards[1]),
+    )
+    assert row_errors(response, awards[0]) == [
+        {},
+        {"kind": ["“Best Film” already has a winner (We Will Not Fade Away) and does not allow ex aequo."]},
+    ]
+    assert AwardResult.objects.get() == existing
+
+
+def test_the_winner_can_change_in_one_post(client, staff, competition, entries, awards):
+    """The old winner becomes a mention and another film wins: the rows posted together are what is checked."""
+    film, other, _alisa = entries
+    existing = AwardResult.objects.create(award=awards[0], film=film)
+    client.force_login(staff)
+    response = post(
+        client,
+        competition,
+        rows(awards[0], [{"film": other.pk}], [{"id": existing.pk, "film": film.pk, "kind": "special-mention"}]),
+        rows(awards[1]),
+    )
+    assert response.status_code == 302
+    assert sorted(AwardResult.objects.values_list("film__key", "kind")) == [
+        ("another-film", "winner"),
+        ("we-will-not-fade-away", "special-mention"),
+    ]
+
+
+def test_ex_aequo_allows_two_winners(client, staff, competition, entries, awards):
+    film, other, _alisa = entries
+    Award.objects.filter(pk=awards[0].pk).update(ex_aequo=True)
+    client.force_login(staff)
+    response = post(client, competition, rows(awards[0], [{"film": film.pk}, {"film": other.pk}]), rows(awards[1]))
+    assert response.status_code == 302
+    assert AwardResult.objects.filter(kind="winner").count() == 2
+
+
+def test_a_film_listed_twice_is_refused(client, staff, competition, entries, awards):
+    film, _other, _alisa = entries
+    client.force_login(staff)
+    response = post(
+        client,
+        competition,
+        rows(awards[0], [{"film": film.pk}, {"film": film.pk, "kind": "special-mention"}]),
+        rows(awards[1]),
+    )
+    assert row_errors(response, awards[0])[1] == {
+        "__all__": ["This row repeats an earlier row (We Will Not Fade Away); remove one of the two."]
+    }
+    assert not AwardResult.objects.exists()
+
+
+def test_the_page_offers_the_competitions_films_and_the_people_credited_on_them(
+    client, staff, competition, entries, awards
+):
+    client.force_login(staff)
+    response = client.get(url(competition))
+    best_film_form = response.context["awards"][0][1].forms[0]
+    best_director_form = response.context["awards"][1][1].forms[0]
+    film, other, alisa = entries
+    assert list(best_film_form.fields["film"].choices) == [
+        ("", "---------"),
+        (film.pk, "We Will Not Fade Away"),
+        (other.pk, "Another Film"),
+    ]
+    assert "person" not in best_film_form.fields
+    assert list(best_director_form.fields["person"].choices) == [
+        ("", "---------"),
+        (alisa.pk, "Alisa Kovalenko — We Will Not Fade Away"),
+    ]
+
+
+def test_the_embargo_is_shown_in_the_editions_time_zone(client, staff, edition, competition, awards):
+    client.force_login(staff)
+    assert client.get(url(competition)).context["embargo"] == (
+        "No announcement time set: results are visible to staff only."
+    )
+    edition.results_announced_at = datetime.datetime(2999, 11, 18, 18, 0, tzinfo=datetime.UTC)
+    edition.save()
+    html = client.get(url(competition)).content.decode()
+    assert "Results are embargoed until 18 Nov 2999, 19:00 (Europe/Amsterdam)." in html
+    competition.results_announced_at = datetime.datetime(2023, 11, 18, 18, 0, tzinfo=datetime.UTC)
+    competition.save()
+    assert client.get(url(competition)).context["embargo"] == (
+        "Results were announced at 18 Nov 2023, 19:00 (Europe/Amsterdam) and are public."
+    )
+
+
+def test_the_jury_is_listed(client, staff, competition, awards):
+    wim = Person.objects.create(key="wim", name="Wim Wenders")
+    agnes = Person.objects.create(key="agnes", name="Agnès Varda")
+    JuryMember.objects.create(section=competition, person=wim, role="president", order=0)
+    JuryMember.objects.create(section=competition, person=agnes, order=1)
+    client.force_login(staff)
+    html = client.get(url(competition)).content.decode()
+    assert "<li>Wim Wenders (President)</li>" in html
+    assert "<li>Agnès Varda</li>" in html
+
+
+def test_the_page_is_for_competitions_and_linked_from_them(admin_client, section, competition, awards):
+    assert admin_client.get(url(section)).status_code == 404
+    page = admin_client.get(reverse("admin:films_section_change", args=[competition.pk])).content.decode()
+    assert f'href="{url(competition)}"' in page
+    changelist = admin_client.get(reverse("admin:films_award_changelist")).content.decode()
+    assert f'href="{url(competition)}"' in changelist
+
+
+def query_count(client, section):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url(section))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_page_queries_do_not_grow_with_awards_and_results(client, staff, edition, competition, entries, awards):
+    film, other, alisa = entries
+    client.force_login(staff)
+    one_award = Section.objects.create(edition=edition, key="shorts", name="Shorts", competitive=True)
+    Selection.objects.create(section=one_award, film=film)
+    Award.objects.create(edition=edition, section=one_award, key="best-short", name="Best Short")
+    small = query_count(client, one_award)
+    for index in range(4):
+        award = Award.objects.create(edition=edition, section=competition, key=f"prize-{index}", name=f"Prize {index}")
+        AwardResult.objects.create(award=award, film=film)
+        AwardResult.objects.create(award=award, film=other, kind="special-mention")
+    AwardResult.objects.create(award=awards[1], film=film, person=alisa)
+    post(
+        client,
+        competition,
+        rows(awards[0], [{"film": film.pk}]),
+        rows(
+            awards[1],
+            [],
+            [{"id": AwardResult.objects.get(award=awards[1]).pk, "film": film.pk, "person": alisa.pk, "order": "1"}],
+        ),
+        *(rows(award) for award in Award.objects.filter(key__startswith="prize")),
+    )
+    # session, user, user's and groups' permissions, section, awards, their results, selections, credits, jury,
+    # recent changes
+    assert small == query_count(client, competition) == 11
