@@ -9,5 +9,7 @@ class FilmsConfig(AppConfig):
 
     def ready(self):
         from .db import install_sqlite_triggers
+        from .search import connect_signals
 
         post_migrate.connect(install_sqlite_triggers, sender=self)
+        connect_signals()

@@ -246,3 +246,12 @@ def test_running_again_without_replace_fails_and_changes_nothing(demo):
         "to delete the demo edition and the demo's own films, people, companies and venues and build it anew."
     )
     assert canonical_dump() == before
+
+
+def test_demo_films_and_people_are_searchable(demo):
+    from films.models import Film, Person
+
+    film = Film.objects.filter(key__startswith="demo-").exclude(original_title_latin="").first()
+    assert film in Film.objects.search(film.original_title_latin.upper())
+    person = Person.objects.filter(key__startswith="demo-").first()
+    assert person in Person.objects.search(person.name)

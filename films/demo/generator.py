@@ -48,6 +48,7 @@ from ..models import (
     Tag,
     Venue,
 )
+from ..search import refresh_film_search_text, refresh_person_search_text
 from . import images, words
 
 FESTIVAL_KEY = "demo"
@@ -484,6 +485,7 @@ class Builder:
                 aliases.append((person, alias))
         Person.objects.bulk_create(people)
         PersonAlias.objects.bulk_create([PersonAlias(person=person, name=alias) for person, alias in aliases])
+        refresh_person_search_text([person.pk for person in people])
         self.people = people
 
     def make_history_festivals(self):
@@ -608,6 +610,7 @@ class Builder:
             for tag in rng.sample(self.tags, rng.randint(1, 3)):
                 tag_links.append(Film.tags.through(film_id=film.pk, tag_id=tag.pk))
         FilmTitle.objects.bulk_create(titles)
+        refresh_film_search_text([film.pk for film in self.films])
         Film.tags.through.objects.bulk_create(tag_links)
         self.make_credits()
         self.make_history()

@@ -2,15 +2,14 @@
 
 import datetime
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.utils import build_localized_fieldname
 
 from ..codes import language_choices
 from ..fields import CodeListField, KeyField, field_error, key_constraint
 from ..images import renditions, validate_image_upload
+from ..search import film_search_text, film_title_fields, normalise
 
 EARLIEST_FILM_YEAR = 1888
 LONGEST_RUNTIME_MINUTES = 1500  # Longer than any film a festival has shown (the longest run about 14 hours).
@@ -35,12 +34,10 @@ class FilmQuerySet(models.QuerySet):
         return self.filter(published=True)
 
     def search(self, text):
-        """Films whose any title (display, original, transliterated, further) contains ``text``."""
-        condition = Q(original_title__icontains=text) | Q(original_title_latin__icontains=text)
-        condition |= Q(other_titles__title__icontains=text)
-        for code, _name in settings.LANGUAGES:
-            condition |= Q(**{f"{build_localized_fieldname('title', code)}__icontains": text})
-        return self.filter(condition).distinct()
+        """Films with a title (any language, script or transliteration, further titles) containing ``text``,
+        ignoring case and accents."""
+        needle = normalise(text)
+        return self.filter(search_text__contains=needle) if needle else self.none()
 
 
 class FilmForm(models.TextChoices):
@@ -102,6 +99,8 @@ class Film(models.Model):
     )
     colour = models.CharField(_("colour"), max_length=20, choices=Colour.choices, blank=True)
     published = models.BooleanField(_("published"), default=False)
+    # Every title normalised for search (films/search.py); kept by save() and signals.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     objects = FilmQuerySet.as_manager()
 
@@ -134,6 +133,13 @@ class Film(models.Model):
 
     def __str__(self):
         return self.display_title
+
+    def save(self, *args, **kwargs):
+        further = self.other_titles.values_list("title", flat=True) if self.pk else []
+        self.search_text = film_search_text({field: getattr(self, field) for field in film_title_fields()}, further)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()

@@ -9,12 +9,14 @@ from modeltranslation.utils import build_localized_fieldname
 from ..codes import country_choices
 from ..fields import KeyField, key_constraint
 from ..images import validate_image_upload
+from ..search import joined, normalise
 
 
 class PersonQuerySet(models.QuerySet):
     def search(self, text):
-        """People whose name or any alias contains ``text``."""
-        return self.filter(Q(name__icontains=text) | Q(aliases__name__icontains=text)).distinct()
+        """People whose name or any alias contains ``text``, ignoring case and accents."""
+        needle = normalise(text)
+        return self.filter(search_text__contains=needle) if needle else self.none()
 
 
 class Person(models.Model):
@@ -41,6 +43,9 @@ class Person(models.Model):
         help_text=_("Where a catalogue said the photo can be fetched, if it was not fetched or uploaded."),
     )
 
+    # Name and aliases normalised for search (films/search.py); kept by save() and signals.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+
     objects = PersonQuerySet.as_manager()
 
     class Meta:
@@ -57,6 +62,13 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        aliases = self.aliases.values_list("name", flat=True) if self.pk else []
+        self.search_text = joined([self.name, *aliases])
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @transaction.atomic
     def merge(self, other):

@@ -1,0 +1,57 @@
+"""Films and people are found by any name they go by, ignoring case and accents, on both databases."""
+
+from films.models import Film, FilmTitle, Person, PersonAlias
+from films.search import normalise, refresh_film_search_text, refresh_person_search_text
+
+
+def test_normalise_folds_case_accents_and_apostrophes():
+    assert normalise("  Katarzyna   KUCZYŃSKA ") == "katarzyna kuczynska"
+    assert normalise("Ми не згаснемо") == "ми не згаснемо"
+    assert normalise("Stéphane d’Arc") == "stephane d'arc"
+
+
+def test_film_is_found_by_any_title_in_any_script(film):
+    FilmTitle.objects.create(film=film, title="Мы не погаснем", language="ru")
+    assert list(Film.objects.search("zgasnemo")) == [film]
+    assert list(Film.objects.search("МИ НЕ")) == [film]
+    assert list(Film.objects.search("fade away")) == [film]
+    assert list(Film.objects.search("погаснем")) == [film]
+    assert list(Film.objects.search("expedition")) == []
+    assert list(Film.objects.search("   ")) == []
+
+
+def test_removing_a_further_title_removes_it_from_search(film):
+    title = FilmTitle.objects.create(film=film, title="Expedition 49", language="en")
+    assert list(Film.objects.search("expedition")) == [film]
+    title.delete()
+    assert list(Film.objects.search("expedition")) == []
+
+
+def test_person_is_found_by_name_or_alias_without_accents(db):
+    person = Person.objects.create(key="katarzyna-kuczynska", name="Katarzyna Kuczyńska")
+    assert list(Person.objects.search("kuczynska")) == [person]
+    PersonAlias.objects.create(person=person, name="Kasia Kuczynska-Nowak")
+    assert list(Person.objects.search("nowak")) == [person]
+
+
+def test_bulk_written_records_are_refreshed_on_request(db):
+    film = Film.objects.bulk_create([Film(key="bulk", title="Bulk Película")])[0]
+    person = Person.objects.bulk_create([Person(key="bulk-person", name="Zoë Ångström")])[0]
+    assert list(Film.objects.search("pelicula")) == []
+    refresh_film_search_text([film.pk])
+    refresh_person_search_text([person.pk])
+    assert list(Film.objects.search("pelicula")) == [film]
+    assert list(Person.objects.search("zoe angstrom")) == [person]
+
+
+def test_imported_catalogue_is_searchable(db):
+    from pathlib import Path
+
+    from films.catalogue import import_catalogue
+
+    example = Path(__file__).resolve().parents[2] / "shared" / "catalogue" / "we-will-not-fade-away.json"
+    import_catalogue([example])
+    assert list(Film.objects.search("zgasnemo").values_list("key", flat=True)) == ["we-will-not-fade-away"]
+    assert list(Film.objects.search("експедиція").values_list("key", flat=True)) == ["we-will-not-fade-away"]
+    assert list(Person.objects.search("maria nesterenko").values_list("key", flat=True)) == ["mariia-nesterenko"]
+    assert list(Person.objects.search("kuczynska").values_list("key", flat=True)) == ["katarzyna-kuczynska"]
