@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -330,3 +330,83 @@ def test_the_page_queries_do_not_grow_with_awards_and_results(client, staff, edi
     # session, user, user's and groups' permissions, section, awards, their results, selections, credits, jury,
     # recent changes
     assert small == query_count(client, competition) == 11
+
+
+def test_a_result_changed_in_the_ordinary_admin_is_in_its_history_and_the_results_page(
+    client, staff, competition, entries, awards
+):
+    _film, other, _alisa = entries
+    client.force_login(staff)
+    data = {"award": awards[0].pk, "film": other.pk, "kind": "special-mention", "order": "0", "_save": "Save"}
+    data.update({f"citation_{code}": "" for code in ("en", "uk", "pl", "de", "nl")})
+    response = client.post(reverse("admin:films_awardresult_add"), data)
+    assert response.status_code == 302
+    result = AwardResult.objects.get()
+    history = client.get(reverse("admin:films_awardresult_history", args=[result.pk])).content.decode()
+    assert "Added." in history
+    changes = client.get(url(competition)).context["changes"]
+    assert [(change["user"], change["message"]) for change in changes] == [
+        (staff, "Added award result “Best Film: Another Film”.")
+    ]
+
+
+def test_a_result_deleted_on_the_page_is_logged_before_it_goes(admin_client, admin_user, competition, entries, awards):
+    film, _other, _alisa = entries
+    result = AwardResult.objects.create(award=awards[0], film=film)
+    response = post(
+        admin_client,
+        competition,
+        rows(awards[0], existing=[{"id": result.pk, "film": film.pk, "DELETE": "on"}]),
+        rows(awards[1]),
+    )
+    assert response.status_code == 302
+    assert not AwardResult.objects.exists()
+    result_type = ContentType.objects.get_for_model(AwardResult)
+    deletion = LogEntry.objects.get(content_type=result_type)
+    assert (deletion.object_id, deletion.action_flag, deletion.user) == (str(result.pk), DELETION, admin_user)
+    changes = admin_client.get(url(competition)).context["changes"]
+    assert [change["message"] for change in changes] == ["Deleted award result “Best Film: We Will Not Fade Away”."]
+
+
+def test_awards_staff_cannot_delete_results_on_the_page(client, staff, competition, entries, awards):
+    film, _other, _alisa = entries
+    result = AwardResult.objects.create(award=awards[0], film=film)
+    client.force_login(staff)
+    response = client.get(url(competition))
+    assert response.context["can_delete"] is False
+    assert "DELETE" not in response.content.decode()
+    post(
+        client,
+        competition,
+        rows(awards[0], existing=[{"id": result.pk, "film": film.pk, "DELETE": "on"}]),
+        rows(awards[1]),
+    )
+    assert AwardResult.objects.get() == result
+
+
+def test_results_entered_on_the_award_page_are_in_their_own_history(admin_client, competition, entries, awards):
+    film, _other, _alisa = entries
+    award = awards[0]
+    data = {
+        "edition": award.edition_id,
+        "section": competition.pk,
+        "key": award.key,
+        "name_en": award.name,
+        "recipient": "film",
+        "order": "0",
+        "results-TOTAL_FORMS": "1",
+        "results-INITIAL_FORMS": "0",
+        "results-MIN_NUM_FORMS": "0",
+        "results-MAX_NUM_FORMS": "1000",
+        "results-0-film": film.pk,
+        "results-0-kind": "winner",
+        "results-0-order": "0",
+        "_save": "Save",
+    }
+    response = admin_client.post(reverse("admin:films_award_change", args=[award.pk]), data)
+    assert response.status_code == 302, response.context["errors"]
+    result = AwardResult.objects.get()
+    result_type = ContentType.objects.get_for_model(AwardResult)
+    assert LogEntry.objects.get(content_type=result_type).object_id == str(result.pk)
+    changes = admin_client.get(url(competition)).context["changes"]
+    assert [change["message"] for change in changes] == ["Added award result “Best Film: We Will Not Fade Away”."]
