@@ -51,31 +51,35 @@ def film_search_text(values, further_titles):
 
 
 def refresh_film_search_text(film_ids):
-    """Recompute ``search_text`` of the given films in three queries."""
+    """Recompute ``search_text`` of the given films in two queries, and write the ones that changed."""
     from .models import Film, FilmTitle
 
     further = {}
     for film_id, title in FilmTitle.objects.filter(film_id__in=film_ids).values_list("film_id", "title"):
         further.setdefault(film_id, []).append(title)
-    films = [
-        Film(id=row["id"], search_text=film_search_text(row, further.get(row["id"], [])))
-        for row in Film.objects.filter(id__in=film_ids).values("id", *film_title_fields())
-    ]
-    Film.objects.bulk_update(films, ["search_text"], batch_size=500)
+    films = []
+    for row in Film.objects.filter(id__in=film_ids).values("id", "search_text", *film_title_fields()):
+        text = film_search_text(row, further.get(row["id"], []))
+        if text != row["search_text"]:
+            films.append(Film(id=row["id"], search_text=text))
+    if films:
+        Film.objects.bulk_update(films, ["search_text"], batch_size=500)
 
 
 def refresh_person_search_text(person_ids):
-    """Recompute ``search_text`` of the given people in three queries."""
+    """Recompute ``search_text`` of the given people in two queries, and write the ones that changed."""
     from .models import Person, PersonAlias
 
     aliases = {}
     for person_id, name in PersonAlias.objects.filter(person_id__in=person_ids).values_list("person_id", "name"):
         aliases.setdefault(person_id, []).append(name)
-    people = [
-        Person(id=person_id, search_text=joined([name, *aliases.get(person_id, [])]))
-        for person_id, name in Person.objects.filter(id__in=person_ids).values_list("id", "name")
-    ]
-    Person.objects.bulk_update(people, ["search_text"], batch_size=500)
+    people = []
+    for person_id, name, current in Person.objects.filter(id__in=person_ids).values_list("id", "name", "search_text"):
+        text = joined([name, *aliases.get(person_id, [])])
+        if text != current:
+            people.append(Person(id=person_id, search_text=text))
+    if people:
+        Person.objects.bulk_update(people, ["search_text"], batch_size=500)
 
 
 def further_title_changed(sender, instance, raw=False, **kwargs):

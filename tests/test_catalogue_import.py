@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from films.catalogue import MAX_FILE_BYTES, CatalogueError, import_catalogue
+from films.catalogue import MAX_FILE_BYTES, CatalogueError, export_catalogue, import_catalogue
 from films.models import (
     Company,
     Credit,
@@ -623,3 +623,76 @@ def test_import_command_prints_every_error_and_fails(tmp_path):
     ]
     assert Film.objects.count() == 0
     assert Venue.objects.count() == 0
+
+
+def write_queries(queries):
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+
+
+@pytest.mark.django_db
+def test_remote_images_are_recorded_by_address_and_exported_as_src():
+    document = example()
+    document["people"][0]["photo"] = "https://example.org/people/alisa.jpg"
+    document["films"][0]["images"] = [
+        {"kind": "poster", "src": "https://example.org/poster.jpg", "caption": {"en": "Poster"}},
+        {"kind": "still", "src": "https://example.org/still.jpg", "photographer": "Ann Example"},
+    ]
+    report = import_catalogue([document])
+    assert report.images_not_fetched == [
+        ("people[0].photo", "https://example.org/people/alisa.jpg"),
+        ("films[0].images[0].src", "https://example.org/poster.jpg"),
+        ("films[0].images[1].src", "https://example.org/still.jpg"),
+    ]
+    person = Person.objects.get(key="alisa-kovalenko")
+    assert (person.photo.name, person.photo_source_url) == ("", "https://example.org/people/alisa.jpg")
+    assert list(
+        FilmImage.objects.order_by("order").values_list("kind", "image", "source_url", "caption_en", "photographer")
+    ) == [
+        ("poster", "", "https://example.org/poster.jpg", "Poster", ""),
+        ("still", "", "https://example.org/still.jpg", None, "Ann Example"),
+    ]
+
+    exported = export_catalogue()
+    assert exported["people"][0]["photo"] == "https://example.org/people/alisa.jpg"
+    assert exported["films"][0]["images"] == document["films"][0]["images"]
+
+    with CaptureQueriesContext(connection) as queries:
+        again = import_catalogue([document])
+    assert again.changed_nothing
+    assert write_queries(queries) == []
+
+
+@pytest.mark.django_db
+def test_a_remote_image_whose_address_changes_is_replaced():
+    document = example()
+    document["people"][0]["photo"] = "https://example.org/people/alisa.jpg"
+    document["films"][0]["images"] = [{"kind": "poster", "src": "https://example.org/poster.jpg"}]
+    import_catalogue([document])
+    document["people"][0]["photo"] = "https://example.org/people/alisa-2024.jpg"
+    document["films"][0]["images"][0]["src"] = "https://example.org/poster-v2.jpg"
+    report = import_catalogue([document])
+    assert report.updated["film"] == [FILM]
+    assert report.updated["person"] == ["alisa-kovalenko"]
+    assert Person.objects.get(key="alisa-kovalenko").photo_source_url == "https://example.org/people/alisa-2024.jpg"
+    assert list(FilmImage.objects.values_list("source_url", flat=True)) == ["https://example.org/poster-v2.jpg"]
+
+
+@pytest.mark.django_db
+def test_a_local_photo_replaces_a_recorded_address(tmp_path):
+    document = example()
+    document["people"][0]["photo"] = "https://example.org/people/alisa.jpg"
+    import_catalogue([document])
+    (tmp_path / "alisa.png").write_bytes(png_bytes())
+    document["people"][0]["photo"] = "alisa.png"
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    import_catalogue([path])
+    person = Person.objects.get(key="alisa-kovalenko")
+    assert person.photo.name.startswith("people/alisa")
+    assert person.photo_source_url == ""
+    assert export_catalogue()["people"][0]["photo"] == person.photo.url
+    assert import_catalogue([path]).changed_nothing

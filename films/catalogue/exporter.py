@@ -8,7 +8,7 @@ import datetime
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
@@ -56,15 +56,24 @@ def moment(value, tz):
     return value.astimezone(tz).isoformat() if value else None
 
 
-def export_catalogue(edition_keys=None):
-    """The catalogue as a dict in the exchange format; ``edition_keys`` limits it to those editions and their films."""
+def export_catalogue(edition_keys=None, *, include_embargoed=False):
+    """The catalogue as a dict in the exchange format; ``edition_keys`` limits it to those editions and their films.
+
+    Award results not announced yet (``AwardResult.objects.announced``) are left out unless ``include_embargoed``
+    (for staff backups and round trips).
+    """
     with translation.override(settings.LANGUAGE_CODE):
-        return Exporter(edition_keys).document()
+        return Exporter(edition_keys, include_embargoed=include_embargoed).document()
 
 
 class Exporter:
-    def __init__(self, edition_keys):
+    def __init__(self, edition_keys, *, include_embargoed=False):
         self.edition_keys = None if edition_keys is None else list(edition_keys)
+        self.include_embargoed = include_embargoed
+
+    def award_results(self):
+        results = AwardResult.objects.all() if self.include_embargoed else AwardResult.objects.announced(timezone.now())
+        return results.order_by("order", "id")
 
     def document(self):
         editions = self.load_editions()
@@ -99,7 +108,7 @@ class Exporter:
                 ),
                 Prefetch("screenings__screening_films", ScreeningFilm.objects.order_by("order", "id")),
                 Prefetch("awards", Award.objects.select_related("section").order_by("order", "key")),
-                Prefetch("awards__results", AwardResult.objects.order_by("order", "id")),
+                Prefetch("awards__results", self.award_results()),
             )
         )
         if self.edition_keys is not None:
@@ -207,6 +216,8 @@ class Exporter:
         put(data, "filmography", filmography)
         if person.photo:
             data["photo"] = person.photo.url
+        elif person.photo_source_url:
+            data["photo"] = person.photo_source_url
         return data
 
     def company(self, company):
@@ -276,7 +287,7 @@ class Exporter:
         return data
 
     def image(self, image):
-        data = {"kind": image.kind, "src": image.image.url}
+        data = {"kind": image.kind, "src": image.image.url if image.image else image.source_url}
         put(data, "caption", translated(image, "caption"))
         put(data, "photographer", image.photographer)
         return data
@@ -295,15 +306,16 @@ class Exporter:
             "start_date": edition.start_date.isoformat(),
             "end_date": edition.end_date.isoformat(),
             "timezone": edition.timezone,
-            "sections": [self.section(section) for section in edition.sections.all()],
+            "sections": [self.section(section, edition.tzinfo) for section in edition.sections.all()],
             "venues": [self.venue(venue) for venue in venues],
             "screenings": [self.screening(screening, edition.tzinfo) for screening in edition.screenings.all()],
             "awards": [self.award(award) for award in edition.awards.all()],
-            "published": edition.published,
         }
+        put(data, "results_announced_at", moment(edition.results_announced_at, edition.tzinfo))
+        data["published"] = edition.published
         return data
 
-    def section(self, section):
+    def section(self, section, tz):
         data = {"key": section.key, "name": translated(section, "name")}
         put(data, "description", translated(section, "description"))
         data["competitive"] = section.competitive
@@ -313,6 +325,7 @@ class Exporter:
             put(item, "premiere", selection.premiere)
             selections.append(item)
         put(data, "selections", selections)
+        put(data, "results_announced_at", moment(section.results_announced_at, tz))
         data["published"] = section.published
         return data
 

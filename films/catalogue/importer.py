@@ -2,8 +2,9 @@
 
 Stage 1 checks each file against the JSON Schema (``schema.json``); stage 2 checks what a schema
 cannot express (references between keys, ISO codes, dates, clashing screenings, images); then the
-records are written inside one ``transaction.atomic()``, each instance's ``full_clean()`` run before
-it is saved. Any error anywhere rolls everything back and raises ``CatalogueError`` listing them all.
+records are written inside one ``transaction.atomic()``, each new or changed row's ``full_clean()`` run
+before it is written (new rows in bulk, see ``Importer.flush``). Any error anywhere rolls everything back
+and raises ``CatalogueError`` listing them all.
 """
 
 import datetime
@@ -54,6 +55,7 @@ from ..models import (
     Tag,
     Venue,
 )
+from ..search import refresh_film_search_text, refresh_person_search_text
 from .errors import CatalogueError, path_string
 from .schema import schema_errors
 
@@ -687,9 +689,11 @@ class Importer:
                     "start": start,
                 },
             )
+        self.parse_moment(edition, "results_announced_at")
         sections = {}
         for section in edition.children("sections"):
             self.define(sections, section)
+            self.parse_moment(section, "results_announced_at")
             for selection in section.children("selections"):
                 if not self.known_film(selection["film"]):
                     self.unknown(selection.path("film"), _("film"), selection["film"])
@@ -995,6 +999,9 @@ class Importer:
         self.write_filmographies()
         for key, edition in self.editions.items():
             self.write_edition(key, edition)
+        # Bulk writes bypass save(): bring the search column of what the file touched up to date.
+        refresh_person_search_text([person.pk for person in self.people_written.values()])
+        refresh_film_search_text([film.pk for film in self.films_written.values()])
 
     def write_aliases(self, record, item, names, alias_model, owner):
         """Queue the spellings ``record`` does not have yet as aliases; return whether there were any."""
@@ -1516,6 +1523,8 @@ class Importer:
         }
         if "published" in item.data:
             values["published"] = item["published"]
+        if "results_announced_at" in item.data:
+            values["results_announced_at"] = self.parse_moment(item, "results_announced_at")
         created = existing is None
         edition = existing if existing is not None else Edition(published=False)
         changed = bool(apply_values(edition, values)) or created
@@ -1544,6 +1553,8 @@ class Importer:
             }
             if "published" in section_item.data:
                 values["published"] = section_item["published"]
+            if "results_announced_at" in section_item.data:
+                values["results_announced_at"] = self.parse_moment(section_item, "results_announced_at")
             created = existing is None
             section = existing if existing is not None else Section(published=False)
             changed = bool(apply_values(section, values)) or created

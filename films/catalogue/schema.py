@@ -50,8 +50,14 @@ def catalogue_schema():
     return copy.deepcopy(_schema(tuple(code for code, _name in settings.LANGUAGES)))
 
 
+@cache
+def _compiled(languages):
+    """One validator per set of languages, built once: no format checker (the format's formats are patterns)."""
+    return Draft202012Validator(_inlined(languages))
+
+
 def _validator():
-    return Draft202012Validator(_inlined(tuple(code for code, _name in settings.LANGUAGES)))
+    return _compiled(tuple(code for code, _name in settings.LANGUAGES))
 
 
 def _sort_key(error):

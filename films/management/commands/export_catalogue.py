@@ -1,4 +1,4 @@
-"""``manage.py export_catalogue [--edition KEY ...] [--output FILE]``: the catalogue as JSON (UTF-8)."""
+"""``manage.py export_catalogue [--edition KEY ...] [--output FILE] [--include-embargoed]``: the catalogue as JSON."""
 
 import json
 
@@ -16,10 +16,15 @@ class Command(BaseCommand):
             "--edition", action="append", dest="editions", metavar="KEY", help="export this edition (repeatable)"
         )
         parser.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+        parser.add_argument(
+            "--include-embargoed",
+            action="store_true",
+            help="include award results not announced yet (for staff backups and round trips)",
+        )
 
-    def handle(self, *args, editions, output, **options):
+    def handle(self, *args, editions, output, include_embargoed, **options):
         try:
-            document = export_catalogue(edition_keys=editions)
+            document = export_catalogue(edition_keys=editions, include_embargoed=include_embargoed)
         except CatalogueError as error:
             raise CommandError("\n".join(error.errors)) from None
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
