@@ -9,7 +9,7 @@ Load the demo first, e.g.::
 Reports, for the programme page of the edition's busiest day, a film page (the film with
 the most screenings), a section page (the largest section) and the search page: the
 number of queries and the median in-process time of a request through Django's test
-Client (uncached, no conditional request).
+Client (uncached: the page cache is turned off; no conditional request).
 """
 
 import argparse
@@ -32,19 +32,35 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+IDLE_REFERENCE = 17.5  # ms for sum(range(10**6)) on an idle core of this machine
+
+
+def machine_reference():
+    """The median of five runs of ``sum(range(10**6))``, in ms: how busy the machine is right now."""
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        sum(range(1_000_000))
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
 
 def measure(client, url, repeat):
     reset_queries()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
+    # Read the count now: each later request resets the connection's query log.
+    count = len(queries.captured_queries)
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code}")
     times = []
+    cpu = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         client.get(url)
         times.append((time.perf_counter() - start) * 1000)
-    return len(queries.captured_queries), statistics.median(times), min(times), len(response.content)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return count, statistics.median(times), min(times), statistics.median(cpu), len(response.content)
 
 
 def main():
@@ -56,6 +72,8 @@ def main():
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
+    # Uncached: the whole-page cache (films/cache.py) would answer every repeat from memory.
+    settings.FESTIVAL_PAGE_CACHE_SECONDS = 0
     from films.models import Edition, Film, Screening, Selection
     from films.queries import current_edition
 
@@ -102,18 +120,25 @@ def main():
         ("edition home", f"/{lang}/"),
     ]
     client = Client()
-    start = time.perf_counter()
-    sum(range(1_000_000))
-    reference = (time.perf_counter() - start) * 1000
-    print(f"machine reference: sum(range(10**6)) took {reference:.1f} ms (about 15-20 ms on an idle core)")
+    references = []
     print(
         f"database: {connection.vendor} ({settings.DATABASES['default']['NAME']}), edition {edition.key}, "
         f"median of {options.repeat} requests"
     )
-    print(f"{'page':60} {'queries':>7} {'median ms':>10} {'min ms':>7} {'KiB':>7}")
+    print(f"{'page':60} {'queries':>7} {'median ms':>10} {'min ms':>7} {'cpu ms':>7} {'idle est':>8} {'KiB':>7}")
     for label, url in pages:
-        count, median, fastest, size = measure(client, url, options.repeat)
-        print(f"{label:60} {count:7d} {median:10.1f} {fastest:7.1f} {size / 1024:7.1f}")
+        reference = machine_reference()
+        references.append(reference)
+        count, median, fastest, cpu, size = measure(client, url, options.repeat)
+        estimate = median * IDLE_REFERENCE / max(reference, IDLE_REFERENCE)
+        print(f"{label:60} {count:7d} {median:10.1f} {fastest:7.1f} {cpu:7.1f} {estimate:8.1f} {size / 1024:7.1f}")
+    print(
+        f"machine reference: sum(range(10**6)) took {statistics.median(references):.1f} ms (median of the runs "
+        f"before each page; about {IDLE_REFERENCE:.1f} ms on an idle core). 'idle est' scales each median by "
+        f"{IDLE_REFERENCE:.1f} / that page's reference: a rough estimate for a loaded machine, not a measurement. "
+        "'cpu ms' is this process's CPU time per request (median): less sensitive to load, but without "
+        "PostgreSQL's own work."
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ to ``manage.py``; ``DATABASE_URL=postgres://user:password@host:5432/name``
 points it at PostgreSQL.
 """
 
+import datetime
 import os
 import sys
 from pathlib import Path
@@ -68,7 +69,8 @@ TESTING = "pytest" in sys.modules or env_bool("FESTIVAL_TESTING", False)
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG or TESTING:
-        SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105 - only with DEBUG or in tests
+        # Only with DEBUG or in tests.
+        SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105 # nosec B105
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
@@ -91,12 +93,16 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "csp",
+    # Admin login throttling (see AXES_* below).
+    "axes",
     "films",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Drops NUL bytes from the query string (PostgreSQL text cannot hold one; no page needs one).
+    "festival.middleware.StripNulBytesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -105,6 +111,19 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database outage answers 503 with Retry-After (templates/503.html) instead of a 500.
+    "festival.middleware.DatabaseUnavailableMiddleware",
+    # Refuses logins after repeated failures (django-axes); after the auth middleware.
+    "axes.middleware.AxesMiddleware",
+    # Whole public pages for anonymous visitors, keyed by the publication version (films/cache.py). Last, so
+    # that a cached page still passes out through every middleware above (headers, CSP, language).
+    "films.cache.PublicPageCacheMiddleware",
+]
+
+# django-axes first: it refuses a locked-out username+IP before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "festival.urls"
@@ -134,8 +153,18 @@ DATABASES = {
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "festival.sqlite3"}
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = int(env("DATABASE_CONN_MAX_AGE", "60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env_bool("DATABASE_POOL", False):
+        # psycopg's connection pool, one per process; Django requires CONN_MAX_AGE 0 with it.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": int(env("DATABASE_POOL_MIN_SIZE", "2")),
+            "max_size": int(env("DATABASE_POOL_MAX_SIZE", "10")),
+            "timeout": float(env("DATABASE_POOL_TIMEOUT", "10")),
+        }
+    else:
+        # Persistent connections, checked before reuse (so a restarted server is reconnected to).
+        DATABASES["default"]["CONN_MAX_AGE"] = int(env("DATABASE_CONN_MAX_AGE", "60"))
 else:
     # WAL lets readers carry on while the admin writes; busy_timeout waits for a lock instead of failing.
     DATABASES["default"]["OPTIONS"] = {
@@ -154,6 +183,12 @@ elif CACHE_URL in ("", "locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "festival"}}
 else:
     raise ImproperlyConfigured(f"CACHE_URL {CACHE_URL!r} is not supported; use redis://host:port/db or leave it empty.")
+
+# Whole public pages are cached this many seconds for anonymous visitors (films/cache.py); 0 turns that off.
+# Several app server processes need a shared cache (CACHE_URL=redis://...) for it.
+# Off by default in the test suite, whose tests count each view's own queries; tests/test_production_page_cache.py
+# turns it on.
+FESTIVAL_PAGE_CACHE_SECONDS = int(env("FESTIVAL_PAGE_CACHE_SECONDS", "0" if TESTING else "300"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -197,6 +232,9 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
+# Without DEBUG, uploaded images are served by the app (festival/media.py) unless a web server in front
+# serves /media/ itself (docs/production.md has the nginx snippet); set FESTIVAL_SERVE_MEDIA=false then.
+FESTIVAL_SERVE_MEDIA = env_bool("FESTIVAL_SERVE_MEDIA", True)
 
 # Uploads: a poster or still is at most this large, in bytes and in pixels.
 FESTIVAL_IMAGE_MAX_BYTES = int(env("FESTIVAL_IMAGE_MAX_BYTES", str(15 * 1024 * 1024)))
@@ -228,10 +266,29 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+
+# Admin login throttling (django-axes): 5 failed logins for one username from one address lock that
+# username+address out for 15 minutes (even with the right password); a successful login resets the count.
+# Off in the test suite by default (Django's test client logs in without a request, which axes refuses);
+# tests/test_security_login.py turns it on.
+AXES_ENABLED = env_bool("AXES_ENABLED", not TESTING)
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_VERBOSE = False
+if SECURE_PROXY_SSL_HEADER:
+    # Behind the HTTPS proxy the visitor's address is the last one the proxy appended.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    # Every failed or refused admin login is logged (address and username, never the password).
+    "loggers": {"axes": {"handlers": ["console"], "level": env("AXES_LOG_LEVEL", "WARNING"), "propagate": False}},
 }

@@ -11,11 +11,16 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from festival.media import serve_media
+from festival.views import healthz
 from films.catalogue.admin_views import catalogue_import_view
 from films.views.pages import language_redirect
 
+handler500 = "festival.views.server_error"
+
 urlpatterns = [
     path("", language_redirect, name="language-redirect"),
+    path("healthz", healthz, name="healthz"),
     path("admin/films/import/", admin.site.admin_view(catalogue_import_view), name="catalogue-import"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("films.urls_api")),
@@ -30,3 +35,6 @@ urlpatterns += i18n_patterns(
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif settings.FESTIVAL_SERVE_MEDIA:
+    # Without a web server in front for /media/: uploaded images only, with safe headers (festival/media.py).
+    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media"))

@@ -5,11 +5,11 @@ into display strings in Python, so that templates do little per row.
 """
 
 import unicodedata
+from html import escape
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
-from django.utils.html import format_html
 from modeltranslation.utils import build_localized_fieldname
 
 
@@ -79,9 +79,10 @@ class Text(str):
         return str.__str__(self)
 
     def __html__(self):
+        # The standard library's escape: the same five characters as Django's, at a fraction of the cost.
         if self.fallback and self:
-            return format_html('<span lang="{}">{}</span>', self.lang, self.text)
-        return format_html("{}", self.text)
+            return f'<span lang="{escape(self.lang)}">{escape(self.text)}</span>'
+        return escape(self.text)
 
 
 def _get(source, name):
@@ -140,6 +141,24 @@ def title_columns(prefix=""):
     if language != settings.LANGUAGE_CODE:
         columns.append(f"{prefix}{build_localized_fieldname('title', settings.LANGUAGE_CODE)}")
     return [*columns, f"{prefix}original_title_latin", f"{prefix}original_title", f"{prefix}key"]
+
+
+def title_reader():
+    """A function from the values of ``title_columns()``'s columns, in order, to ``film_title``'s result.
+
+    For ``values_list()`` rows: the same choice as ``film_title`` without a lookup per column.
+    """
+    language = current_language()
+    codes = [language] if language == settings.LANGUAGE_CODE else [language, settings.LANGUAGE_CODE]
+    choices = [(code, code != language) for code in codes] + [("und-Latn", True), ("und", True)]
+
+    def read(values):
+        for (code, fallback), value in zip(choices, values, strict=False):  # the last value, the key, has no choice
+            if value:
+                return Text(value, code, fallback)
+        return Text(values[-1] or "", language, False)
+
+    return read
 
 
 def translated_columns(field, prefix=""):

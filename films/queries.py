@@ -6,21 +6,32 @@ little work per row and the query count does not grow with the number of rows.
 """
 
 import datetime
+import functools
 
-from django.db.models import CharField, Exists, F, OuterRef, Subquery, Value
+from django.db.models import CharField, Exists, F, OuterRef, Value
 from django.db.models.functions import Concat
 from django.urls import NoReverseMatch, reverse
-from django.utils import dateformat, timezone
-from django.utils.formats import get_format, time_format
+from django.utils import dateformat, timezone, translation
+from django.utils.formats import get_format
 
 from .codes import language_name
 from .models import Edition, Screening, ScreeningFilm, Section, Selection
-from .public import film_title, lean, title_columns, translated, translated_columns
+from .public import lean, title_columns, title_reader, translated, translated_columns
 
 
 def current_edition():
     """The edition the site is about: the latest published one by first day, or None."""
     return Edition.objects.published().order_by("-start_date", "key").first()
+
+
+def nav_edition():
+    """What the header and navigation need of the current edition (key and names), as a dict, or None."""
+    return (
+        lean(Edition.objects.filter(published=True))
+        .order_by("-start_date", "key")
+        .values("key", *translated_columns("name"))
+        .first()
+    )
 
 
 def default_day(edition, now=None):
@@ -41,7 +52,7 @@ def with_code(queryset, field, code):
 
 
 class UrlPattern:
-    """Reverse a URL once and fill in keys by string substitution: cheap per row."""
+    """Reverse a URL once and fill in keys by string concatenation: cheap per row."""
 
     MARK = "zzzkeyzzz"
 
@@ -54,12 +65,21 @@ class UrlPattern:
             for index, (field, value) in enumerate(kwargs.items())
         }
         self.pattern = reverse(name, kwargs=values)
+        # The reversed URL cut at each placeholder, in the order of the keys ``__call__`` takes.
+        self.parts = [self.pattern]
+        for field in self.fields:
+            mark = f"{self.MARK}{list(kwargs).index(field)}"
+            head, _mark, tail = self.parts.pop().partition(mark)
+            self.parts += [head, tail]
+        if len(self.parts) == 2:
+            self.prefix, self.suffix = self.parts
 
     def __call__(self, *keys):
-        url = self.pattern
-        for index, field in enumerate(self.kwargs):
-            if field in self.fields:
-                url = url.replace(f"{self.MARK}{index}", keys[self.fields.index(field)])
+        if len(self.parts) == 2:
+            return f"{self.prefix}{keys[0]}{self.suffix}"
+        url = self.parts[0]
+        for key, part in zip(keys, self.parts[1:], strict=True):
+            url += f"{key}{part}"
         return url
 
 
@@ -91,7 +111,6 @@ SCREENING_COLUMNS = (
     "ticket_url",
     "section_id",
     "screen_id",
-    "screen__key",
     "screen__name",
     "screen__order",
     "screen__venue__key",
@@ -99,57 +118,92 @@ SCREENING_COLUMNS = (
 )
 
 
+@functools.lru_cache(maxsize=8192)
+def clock_text(language, pattern, hour, minute):
+    """A time of day in ``pattern`` (a ``TIME_FORMAT``) and ``language``: formatted once per process."""
+    return dateformat.time_format(datetime.time(hour, minute), pattern)
+
+
+@functools.lru_cache(maxsize=4096)
+def day_text(language, pattern, day):
+    """A date in ``pattern`` (a ``DATE_FORMAT``) and ``language``: formatted once per process."""
+    return dateformat.format(day, pattern)
+
+
+def clock(moment):
+    """``moment``'s time of day in the active language's ``TIME_FORMAT``."""
+    return clock_text(translation.get_language(), get_format("TIME_FORMAT"), moment.hour, moment.minute)
+
+
+def edition_screenings(edition):
+    """The published screenings of a published ``edition``, for ``screening_rows``: a lean queryset.
+
+    The other publication rules (published section, published films) cost a join and a subquery
+    to compile; ``screening_rows`` applies them in Python from what it reads anyway.
+    """
+    return Screening.objects.filter(edition=edition, published=True)
+
+
 def screening_rows(queryset, edition, sections):
     """Display rows for published screenings in ``queryset`` (one edition): two queries, whatever the count.
 
-    ``sections`` is ``section_names(edition)``; screenings in sections not in it are left out.
+    ``sections`` is ``section_names(edition)`` (published sections only); screenings in other sections
+    and screenings with an unpublished film are left out, so ``queryset`` may be ``edition_screenings``.
     """
     tz = edition.tzinfo
     rows = [
-        row for row in queryset.values(*SCREENING_COLUMNS) if row["section_id"] is None or row["section_id"] in sections
+        row
+        for row in lean(queryset).values_list(*SCREENING_COLUMNS)
+        if row[8] is None or row[8] in sections  # section_id
     ]
     if not rows:
         return []
-    premiere = Selection.objects.filter(
-        section_id=OuterRef("screening__section_id"), film_id=OuterRef("film_id")
-    ).values("premiere")[:1]
+    section_of = {row[0]: row[8] for row in rows}
     films = {}
+    hidden = set()
+    columns = title_columns("film__")
+    # One row per film and selection of that film (any edition): the premiere is the selection in the
+    # screening's own section. A LEFT JOIN compiles and runs cheaper than a correlated subquery.
     film_rows = (
-        lean(ScreeningFilm.objects.all())
-        .filter(screening_id__in=[row["id"] for row in rows])
+        lean(ScreeningFilm.objects.filter(screening_id__in=list(section_of)))
         .order_by("screening_id", "order", "id")
-        .values(
-            "screening_id", "film_id", "film__runtime_minutes", *title_columns("film__"), premiere=Subquery(premiere)
+        .values_list(
+            "id",
+            "screening_id",
+            "film__published",
+            *columns,
+            "film__selections__section_id",
+            "film__selections__premiere",
         )
     )
     film_url = UrlPattern("film", film=None)
     labels = {value: str(label) for value, label in Selection.Premiere.choices}
-    for item in film_rows:
-        films.setdefault(item["screening_id"], []).append(
-            {
-                "title": film_title(item, prefix="film__"),
-                "url": film_url(item["film__key"]),
-                "premiere": labels.get(item["premiere"] or "", ""),
-            }
-        )
+    titles = title_reader()
+    seen = {}
+    for item_id, screening_id, published, *values, selection_section, premiere in film_rows:
+        if not published:
+            hidden.add(screening_id)
+            continue
+        if item_id not in seen:
+            seen[item_id] = {"title": titles(values), "url": film_url(values[-1]), "premiere": ""}
+            films.setdefault(screening_id, []).append(seen[item_id])
+        if premiere and selection_section is not None and selection_section == section_of[screening_id]:
+            seen[item_id]["premiere"] = labels.get(premiere, "")
+    if hidden:
+        rows = [row for row in rows if row[0] not in hidden]
     status_labels = {value: str(label) for value, label in Screening.Status.choices}
+    status_labels[Screening.Status.SCHEDULED] = ""
     audience_labels = {value: str(label) for value, label in Screening.Audience.choices}
+    audience_labels["public"] = ""
     venue_url = UrlPattern("venue", venue=None)
     section_url = UrlPattern("section", edition=edition.key, section=None)
     try:
         ics_url = UrlPattern("screening-ics", edition=edition.key, screening=None)
     except NoReverseMatch:  # the calendar export may not be installed
         ics_url = None
-    times = {}
-    languages = {}
+    language = translation.get_language()
     time_pattern = get_format("TIME_FORMAT")
-
-    def clock(moment):
-        # Many screenings share start and end times; format each time of day once.
-        key = (moment.hour, moment.minute)
-        if key not in times:
-            times[key] = dateformat.time_format(moment, time_pattern)
-        return times[key]
+    languages = {}
 
     def subtitle_names(codes):
         key = tuple(codes)
@@ -157,37 +211,53 @@ def screening_rows(queryset, edition, sections):
             languages[key] = ", ".join(language_name(code) for code in codes)
         return languages[key]
 
+    scheduled = Screening.Status.SCHEDULED
     result = []
-    for row in rows:
-        starts = row["starts_at"].astimezone(tz)
-        ends = row["ends_at"].astimezone(tz)
-        section = sections.get(row["section_id"])
+    for (
+        screening_id,
+        key,
+        starts_at,
+        ends_at,
+        status,
+        audience,
+        subtitles,
+        ticket_url,
+        section_id,
+        screen_id,
+        screen_name,
+        screen_order,
+        venue_key,
+        venue_name,
+    ) in rows:
+        starts = starts_at.astimezone(tz)
+        ends = ends_at.astimezone(tz)
+        section = sections.get(section_id)
         result.append(
             {
-                "id": row["id"],
-                "key": row["key"],
+                "id": screening_id,
+                "key": key,
                 "edition_key": edition.key,
                 "starts_at": starts,
                 "ends_at": ends,
-                "start": clock(starts),
-                "end": clock(ends),
+                "start": clock_text(language, time_pattern, starts.hour, starts.minute),
+                "end": clock_text(language, time_pattern, ends.hour, ends.minute),
                 "iso_start": starts.isoformat(),
                 "iso_end": ends.isoformat(),
-                "status": row["status"],
-                "status_label": status_labels[row["status"]] if row["status"] != Screening.Status.SCHEDULED else "",
-                "audience": row["audience"],
-                "audience_label": audience_labels[row["audience"]] if row["audience"] != "public" else "",
-                "subtitles": subtitle_names(row["subtitles"]),
-                "ticket_url": row["ticket_url"] if row["status"] == Screening.Status.SCHEDULED else "",
+                "status": status,
+                "status_label": status_labels[status],
+                "audience": audience,
+                "audience_label": audience_labels[audience],
+                "subtitles": subtitle_names(subtitles),
+                "ticket_url": ticket_url if status == scheduled else "",
                 "section": section,
                 "section_url": section_url(section["key"]) if section else "",
-                "screen_id": row["screen_id"],
-                "screen": row["screen__name"] or "",
-                "screen_order": row["screen__order"],
-                "venue": row["screen__venue__name"] or "",
-                "venue_url": venue_url(row["screen__venue__key"]) if row["screen__venue__key"] else "",
-                "films": films.get(row["id"], []),
-                "ics_url": ics_url(row["key"]) if ics_url else "",
+                "screen_id": screen_id,
+                "screen": screen_name or "",
+                "screen_order": screen_order,
+                "venue": venue_name or "",
+                "venue_url": venue_url(venue_key) if venue_key else "",
+                "films": films.get(screening_id, []),
+                "ics_url": ics_url(key) if ics_url else "",
             }
         )
     return result
@@ -261,6 +331,6 @@ def grid(rows, day, tz):
                 cells.append({"row": None, "span": 1})
             elif value is not True:
                 cells.append(value)
-        slots.append({"time": time_format(moment), "full_hour": moment.minute == 0, "cells": cells})
+        slots.append({"time": clock(moment), "full_hour": moment.minute == 0, "cells": cells})
     heads = [{"venue": screens[sid][0], "screen": screens[sid][2]} for sid in screen_ids]
     return heads, slots

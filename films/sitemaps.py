@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import path, reverse
 from django.views.decorators.http import require_safe
 
-from .models import Credit, Edition, Film, Person, Screening, Section, Venue
+from .models import AwardResult, Credit, Edition, Film, Person, Screening, Section, Venue
 
 
 class PublicSitemap(Sitemap):
@@ -66,6 +66,22 @@ class AwardsSitemap(PublicSitemap):
         return reverse("awards", kwargs={"edition": item.key})
 
 
+class AwardSitemap(PublicSitemap):
+    """The page of each award across editions (by key), once any of its results is public."""
+
+    def items(self):
+        return list(
+            AwardResult.objects.public()
+            .filter(award__section__published=True)
+            .order_by("award__key")
+            .values_list("award__key", flat=True)
+            .distinct()
+        )
+
+    def location(self, item):
+        return reverse("award", kwargs={"award": item})
+
+
 class SectionSitemap(PublicSitemap):
     def items(self):
         return Section.objects.published().select_related("edition").order_by("edition__start_date", "order", "key")
@@ -108,6 +124,7 @@ SITEMAPS = {
     "pages": StaticPagesSitemap,
     "editions": EditionSitemap,
     "awards": AwardsSitemap,
+    "award": AwardSitemap,
     "sections": SectionSitemap,
     "films": FilmSitemap,
     "people": PersonSitemap,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from .calendar import film_url, screening_summary, with_films
 from .codes import country_name
-from .models import Credit, FilmImage, FilmTitle
+from .models import Credit, FilmImage, FilmTitle, Screening
 from .public import film_title
 
 SCHEMA = "https://schema.org"
@@ -39,60 +39,84 @@ def alternate_names(film, name, other_titles):
     return names
 
 
-def place(screening):
-    if screening.screen is None:
-        return {"@type": "VirtualLocation", "name": screening_location_name(screening)}
-    venue = screening.screen.venue
+def event_row(screening):
+    """What a screening's ``ScreeningEvent`` shows, from a ``Screening`` (films prefetched, see ``with_films``).
+
+    The film page builds the same dict from its own lean rows, so its JSON-LD needs no query of its own.
+    """
+    tz = screening.edition.tzinfo
+    venue = screening.screen.venue if screening.screen is not None else None
+    return {
+        "summary": screening_summary(screening),
+        "starts": timezone.localtime(screening.starts_at, tz),
+        "ends": timezone.localtime(screening.ends_at, tz),
+        "status": screening.status,
+        "venue": venue.name if venue else "",
+        "screen": screening.screen.name if venue else "",
+        "address": venue.address if venue else "",
+        "city": venue.city if venue else "",
+        "online": venue is None,
+        "subtitles": list(screening.subtitles),
+        "ticket_url": screening.ticket_url,
+    }
+
+
+def location_name(row):
+    if row["online"]:
+        return gettext("Online")
+    venue, screen = row["venue"], row["screen"]
+    return venue if screen == venue else f"{venue}, {screen}"
+
+
+def place(row):
+    if row["online"]:
+        return {"@type": "VirtualLocation", "name": location_name(row)}
     address = {"@type": "PostalAddress"}
-    if venue.address:
-        address["streetAddress"] = venue.address
-    if venue.city:
-        address["addressLocality"] = venue.city
-    location = {"@type": "Place", "name": screening_location_name(screening)}
+    if row["address"]:
+        address["streetAddress"] = row["address"]
+    if row["city"]:
+        address["addressLocality"] = row["city"]
+    location = {"@type": "Place", "name": location_name(row)}
     if len(address) > 1:
         location["address"] = address
     return location
 
 
-def screening_location_name(screening):
-    if screening.screen is None:
-        return gettext("Online")
-    venue, screen = screening.screen.venue.name, screening.screen.name
-    return venue if screen == venue else f"{venue}, {screen}"
-
-
-def screening_event(screening, movie_id):
-    tz = screening.edition.tzinfo
-    cancelled = screening.status == screening.Status.CANCELLED
-    online = screening.screen is None
+def screening_event(row, movie_id):
+    """A ``ScreeningEvent`` from an ``event_row``."""
+    cancelled = row["status"] == Screening.Status.CANCELLED
+    online = row["online"]
     event = {
         "@type": "ScreeningEvent",
-        "name": screening_summary(screening),
-        "startDate": timezone.localtime(screening.starts_at, tz).isoformat(),
-        "endDate": timezone.localtime(screening.ends_at, tz).isoformat(),
+        "name": row["summary"],
+        "startDate": row["starts"].isoformat(),
+        "endDate": row["ends"].isoformat(),
         "eventStatus": f"{SCHEMA}/{'EventCancelled' if cancelled else 'EventScheduled'}",
         "eventAttendanceMode": f"{SCHEMA}/{'OnlineEventAttendanceMode' if online else 'OfflineEventAttendanceMode'}",
-        "location": place(screening),
+        "location": place(row),
         "workPresented": {"@id": movie_id},
     }
-    if screening.subtitles:
-        event["subtitleLanguage"] = list(screening.subtitles)
-    if screening.status == screening.Status.SOLD_OUT:
+    if row["subtitles"]:
+        event["subtitleLanguage"] = list(row["subtitles"])
+    if row["status"] == Screening.Status.SOLD_OUT:
         event["offers"] = {"@type": "Offer", "availability": f"{SCHEMA}/SoldOut"}
-        if screening.ticket_url:
-            event["offers"]["url"] = screening.ticket_url
-    elif screening.ticket_url and not cancelled:
-        event["offers"] = {"@type": "Offer", "url": screening.ticket_url, "availability": f"{SCHEMA}/InStock"}
+        if row["ticket_url"]:
+            event["offers"]["url"] = row["ticket_url"]
+    elif row["ticket_url"] and not cancelled:
+        event["offers"] = {"@type": "Offer", "url": row["ticket_url"], "availability": f"{SCHEMA}/InStock"}
     return event
 
 
-def film_jsonld(film, screenings, request, *, directors=None, other_titles=None, image_url=FETCH):
+def film_jsonld(
+    film, screenings, request, *, directors=None, other_titles=None, image_url=FETCH, events=None, awards=()
+):
     """The film as a schema.org ``Movie`` and ``screenings`` (its published ones) as screening events.
 
     ``screenings`` should come from ``Screening.objects.for_export()`` (films prefetched in running
     order). ``directors`` (people), ``other_titles`` (further titles) and ``image_url`` (the
     poster, relative or absolute; ``None`` for none) are fetched here, in one query each, when not given. Text is in
-    the active language.
+    the active language. ``events`` (``event_row`` dicts) replace ``screenings`` when given; ``awards`` are the
+    film's public award results as text ("Best Film, IDFA 2023"): embargoed results must not be passed.
     """
     if directors is None:
         directors = [
@@ -140,7 +164,11 @@ def film_jsonld(film, screenings, request, *, directors=None, other_titles=None,
     synopsis = film.synopsis or film.tagline
     if synopsis:
         movie["description"] = synopsis
-    events = [screening_event(screening, movie_id) for screening in with_films(screenings)]
+    if awards:
+        movie["award"] = list(awards)
+    if events is None:
+        events = [event_row(screening) for screening in with_films(screenings)]
+    events = [screening_event(row, movie_id) for row in events]
     return {"@context": SCHEMA, "@graph": [movie, *events]}
 
 

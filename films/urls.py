@@ -1,6 +1,6 @@
 """Public pages, under a language prefix (/en/, /uk/, ...).
 
-Fixed first segments (films/, people/, venues/, editions/, search/) come before
+Fixed first segments (films/, people/, venues/, awards/, editions/, search/) come before
 the ``<edition>/...`` patterns so that they win over an edition key.
 """
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("films/<slug:film>/", pages.film, name="film"),
     path("people/<slug:person>/", pages.person, name="person"),
     path("venues/<slug:venue>/", pages.venue, name="venue"),
+    path("awards/<slug:award>/", pages.award, name="award"),
     path("<slug:edition>/programme/", pages.programme, name="programme"),
     path("<slug:edition>/sections/<slug:section>/", pages.section, name="section"),
     path("<slug:edition>/awards/", pages.awards, name="awards"),

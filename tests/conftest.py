@@ -20,7 +20,9 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def festival(db):
-    return Festival.objects.create(key="idfa", name="International Documentary Film Festival Amsterdam", short_name="IDFA")
+    return Festival.objects.create(
+        key="idfa", name="International Documentary Film Festival Amsterdam", short_name="IDFA"
+    )
 
 
 @pytest.fixture
@@ -130,8 +132,13 @@ def catalogue_film(film, edition, section, make_screening):
     film.save()
     FilmTitle.objects.create(film=film, title="Expedition 49", language="en", order=0)
     FilmTitle.objects.create(film=film, title="Експедиція 49", language="uk", order=1)
-    alisa = Person.objects.create(key="alisa-kovalenko", name="Alisa Kovalenko", born_year=1987,
-                                  born_place="Zaporizhzhia, Ukraine", bio="Born in Zaporizhzhia.")
+    alisa = Person.objects.create(
+        key="alisa-kovalenko",
+        name="Alisa Kovalenko",
+        born_year=1987,
+        born_place="Zaporizhzhia, Ukraine",
+        bio="Born in Zaporizhzhia.",
+    )
     valery = Person.objects.create(key="valery-kalmykov", name="Valery Kalmykov")
     katarzyna = Person.objects.create(key="katarzyna-kuczynska", name="Katarzyna Kuczyńska")
     mariia = Person.objects.create(key="mariia-nesterenko", name="Mariia Nesterenko")
@@ -144,17 +151,21 @@ def catalogue_film(film, edition, section, make_screening):
     Credit.objects.create(film=film, role="sound", person=mariia, order=0)
     CompanyCredit.objects.create(film=film, role="co-production", company=haka, order=1)
     CompanyCredit.objects.create(film=film, role="production", company=trueman, order=0)
-    FilmographyEntry.objects.create(person=alisa, year=2015, title="Alisa w krainie wojny",
-                                    english_title="Alisa in Warland", order=0)
-    FilmographyEntry.objects.create(person=alisa, year=2023, title="My ne zgasnemo",
-                                    english_title="We Will Not Fade Away", film=film, order=1)
+    FilmographyEntry.objects.create(
+        person=alisa, year=2015, title="Alisa w krainie wojny", english_title="Alisa in Warland", order=0
+    )
+    FilmographyEntry.objects.create(
+        person=alisa, year=2023, title="My ne zgasnemo", english_title="We Will Not Fade Away", film=film, order=1
+    )
     tag = Tag.objects.create(key="war", name="War")
     film.tags.add(tag)
     Selection.objects.create(section=section, film=film, premiere="national", order=0)
-    berlinale = Festival.objects.create(key="berlinale", name="Berlin International Film Festival",
-                                        short_name="Berlinale")
-    entry = FestivalHistoryEntry.objects.create(film=film, festival=berlinale, year=2023, section="Generation 14plus",
-                                                premiere="world", order=0)
+    berlinale = Festival.objects.create(
+        key="berlinale", name="Berlin International Film Festival", short_name="Berlinale"
+    )
+    entry = FestivalHistoryEntry.objects.create(
+        film=film, festival=berlinale, year=2023, section="Generation 14plus", premiere="world", order=0
+    )
     FestivalHistoryAward.objects.create(entry=entry, name="Special mention", recipient=alisa, order=0)
     # 19:15 in Amsterdam is 18:15 UTC in November.
     make_screening(local(2023, 11, 12, 19, 15), key="wwnfa-1", subtitles=["en"], ticket_url="https://tickets.example/1")

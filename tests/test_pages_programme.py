@@ -239,6 +239,6 @@ def make_day(edition, section, screen, count):
 @pytest.mark.parametrize("view", ["list", "grid"])
 def test_programme_query_count_does_not_grow(client, edition, section, screen, count, view, django_assert_num_queries):
     make_day(edition, section, screen, count)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(URL, {"day": "2023-11-12", "view": view, "subtitles": "en", "age": "16"})
     assert len(keys(response)) == count or view == "grid"

@@ -330,6 +330,11 @@ def test_search_survives_odd_queries(client, catalogue_film, query):
     assert client.get("/en/search/", {"q": query}).status_code == 200
 
 
+def test_search_ignores_control_characters_in_the_query(client, catalogue_film):
+    html = client.get("/en/search/", {"q": "fa\x00de\x07"}).content.decode()
+    assert '<a href="/en/films/we-will-not-fade-away/">' in html
+
+
 @pytest.mark.parametrize("extra", [0, 5])
 def test_search_query_count_does_not_grow(client, catalogue_film, extra, django_assert_num_queries):
     for index in range(extra):
@@ -337,7 +342,7 @@ def test_search_query_count_does_not_grow(client, catalogue_film, extra, django_
         FilmTitle.objects.create(film=film, title=f"Fading {index}", language="en")
         person = Person.objects.create(key=f"fader-{index}", name=f"Fader {index}")
         PersonAlias.objects.create(person=person, name=f"Fade Person {index}")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         response = client.get("/en/search/", {"q": "fade"})
     assert len(re.findall(r'href="/en/films/', response.content.decode())) >= 1 + extra
 
@@ -367,7 +372,7 @@ def test_small_pages_query_counts_do_not_grow(
     expected = {
         "/en/": 5,
         "/en/idfa-2023/sections/best-of-fests/": 3,
-        "/en/idfa-2023/awards/": 3,
+        "/en/idfa-2023/awards/": 4,
         "/en/editions/": 1,
         "/en/people/alisa-kovalenko/": 6,
         "/en/venues/example-cinema/": 5,

@@ -1,7 +1,10 @@
 """Admin for films: titles, credits, images, selections and festival history on one page."""
 
-from django.contrib import admin
+import logging
+
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline
@@ -27,6 +30,31 @@ from .common import (
     TranslatorMixin,
     localized_fields,
 )
+
+logger = logging.getLogger(__name__)
+
+
+class StorageErrorMixin:
+    """A failed write to the media storage (disk full, permissions) says so instead of a server error.
+
+    The admin saves in one transaction, so nothing of the form is half-saved: the database is as it was
+    before the save, and the form must be sent again.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except OSError:
+            logger.exception("Storing an upload failed")
+            self.message_user(
+                request,
+                _(
+                    "The uploaded file could not be stored, so nothing was saved. "
+                    "Please try again; if it keeps failing, tell the site’s administrator."
+                ),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class UniqueRowsFormSet(PreloadedInlineFormSet):
@@ -129,7 +157,7 @@ class FestivalHistoryEntryInline(PreloadedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Film)
-class FilmAdmin(TranslatorMixin, TabbedTranslationAdmin):
+class FilmAdmin(StorageErrorMixin, TranslatorMixin, TabbedTranslationAdmin):
     list_display = ("title_column", "original_title", "year", "country_list", "form", "runtime_minutes", "published")
     list_display_links = ("title_column",)
     list_filter = (
@@ -199,7 +227,7 @@ class FilmTitleAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(FilmImage)
-class FilmImageAdmin(TranslatorMixin, PreloadedAutocompleteMixin, TabbedTranslationAdmin):
+class FilmImageAdmin(StorageErrorMixin, TranslatorMixin, PreloadedAutocompleteMixin, TabbedTranslationAdmin):
     list_display = ("__str__", "preview", "kind", "film", "width", "height")
     list_select_related = ("film",)
     list_filter = ("kind",)

@@ -4,18 +4,22 @@ Every page answers conditional requests: ``conditional_page`` gives each respons
 ETag (a hash of its content) and answers a matching ``If-None-Match`` with 304.
 """
 
+import zoneinfo
+from html import escape
 from itertools import groupby
 from types import SimpleNamespace
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q, Value
+from django.db.models import Case, Q, Value, When
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import conditional_page, require_safe
 
@@ -31,27 +35,34 @@ from ..models import (
     FilmImage,
     FilmographyEntry,
     FilmTitle,
+    JuryMember,
     Person,
     PersonAlias,
     Screen,
     Screening,
     ScreeningFilm,
+    Section,
     Selection,
     Tag,
     Venue,
 )
-from ..public import current_language, film_title, lean, normalise, title_columns, translated, translated_columns
+from ..public import film_title, lean, normalise, title_columns, title_reader, translated, translated_columns
 from ..queries import (
     UrlPattern,
+    clock_text,
     current_edition,
+    day_text,
     default_day,
+    edition_screenings,
     grid,
+    nav_edition,
     screening_rows,
     screenings_with_film_conditions,
     section_names,
     with_code,
 )
-from .rows import screening_items
+from ..structured_data import film_jsonld, ld_json_script
+from .rows import KEY_MARK, screening_items, toggle_template
 
 
 def public_page(view):
@@ -72,7 +83,8 @@ def language_redirect(request):
 
 
 def published_edition(key):
-    return get_object_or_404(Edition.objects.published(), key=key)
+    """The published edition ``key`` (without its festival: the pages that need it join it themselves)."""
+    return get_object_or_404(Edition.objects.filter(published=True), key=key)
 
 
 def edition_dates(edition):
@@ -98,6 +110,7 @@ def winners(edition, *, film_id=None, person_id=None):
             "id",
             "kind",
             "award_id",
+            "award__key",
             "award__edition__key",
             "award__edition__year",
             *translated_columns("name", "award__"),
@@ -110,6 +123,7 @@ def winners(edition, *, film_id=None, person_id=None):
     )
     film_url = UrlPattern("film", film=None)
     person_url = UrlPattern("person", person=None)
+    award_url = UrlPattern("award", award=None)
     awards = []
     for _award_id, group in groupby(rows, key=lambda row: row["award_id"]):
         group = list(group)
@@ -120,6 +134,7 @@ def winners(edition, *, film_id=None, person_id=None):
                 "edition": translated(first, "award__edition__name"),
                 "edition_key": first["award__edition__key"],
                 "award_id": first["award_id"],
+                "url": award_url(first["award__key"]),
                 "winners": [result(row, film_url, person_url) for row in group if row["kind"] == "winner"],
                 "mentions": [result(row, film_url, person_url) for row in group if row["kind"] != "winner"],
             }
@@ -148,7 +163,7 @@ def home(request):
         return render(request, "films/home.html", {"edition": None, "nav_edition": None})
     sections = section_names(edition)
     day = default_day(edition)
-    screenings = Screening.objects.published().on_day(edition, day)
+    screenings = edition_screenings(edition).on_day(edition, day)
     rows = screening_rows(screenings, edition, sections)
     today = timezone.localtime(timezone.now(), edition.tzinfo).date()
     return render(
@@ -213,25 +228,29 @@ class ProgrammeFilters(forms.Form):
 
 
 def filter_options(edition):
-    """Venues, subtitle languages and film countries the edition's published screenings have: three lean queries.
+    """Venues, subtitle languages and film countries the edition's published screenings have: two lean queries.
 
     Options need not apply every publication rule (a venue, a language or a published film's country
     is public anyway); ``.order_by()`` keeps DISTINCT from counting the default ordering's columns.
     """
     in_edition = {"edition": edition, "published": True}
-    venues = list(
-        Venue.objects.filter(**{f"screens__screenings__{name}": value for name, value in in_edition.items()})
-        .distinct()
-        .order_by("name", "key")
-        .values("id", "key", "name")
-    )
+    venue_names = {}
     subtitle_codes = set()
-    for codes in lean(Screening.objects.filter(**in_edition)).order_by().values_list("subtitles", flat=True).distinct():
+    for key, name, codes in (
+        lean(Screening.objects.filter(**in_edition))
+        .order_by()
+        .values_list("screen__venue__key", "screen__venue__name", "subtitles")
+        .distinct()
+    ):
+        if key:
+            venue_names[key] = name
         subtitle_codes.update(codes)
+    venues = [
+        {"key": key, "name": name} for key, name in sorted(venue_names.items(), key=lambda item: (item[1], item[0]))
+    ]
     country_set = set()
-    films = Film.objects.published().filter(
-        **{f"screening_films__screening__{name}": value for name, value in in_edition.items()}
-    )
+    screened = ScreeningFilm.objects.filter(screening__edition=edition, screening__published=True).values("film_id")
+    films = Film.objects.filter(published=True, id__in=screened)
     for codes in lean(films).order_by().values_list("countries", flat=True).distinct():
         country_set.update(codes)
     subtitles = sorted(
@@ -261,7 +280,7 @@ def programme(request, edition):
     )
     chosen = filters.valid()
     day = chosen.get("day") or default_day(edition)
-    screenings = Screening.objects.published().on_day(edition, day)
+    screenings = edition_screenings(edition).on_day(edition, day)
     if "section" in chosen:
         screenings = screenings.filter(section__key=chosen["section"])
     if "venue" in chosen:
@@ -280,12 +299,13 @@ def programme(request, edition):
     kept = {name: value for name, value in clean_query(request, filters.fields).items() if name in chosen}
     base = request.path
     days = []
+    language = translation.get_language()
     for each in edition.days():
         query = {**kept, "day": each.isoformat()}
         days.append(
             {
                 "date": each,
-                "label": date_format(each, "D j M"),
+                "label": day_text(language, "D j M", each),
                 "url": f"{base}?{urlencode(query)}",
                 "current": each == day,
             }
@@ -366,15 +386,6 @@ def section(request, edition, section):
 # Film ------------------------------------------------------------------------
 
 
-def film_structured_data(film, screenings, request, **known):
-    """The film page's ``<script type="application/ld+json">``, when the structured-data module exists."""
-    try:
-        from ..structured_data import film_jsonld, ld_json_script
-    except ImportError:
-        return ""
-    return ld_json_script(film_jsonld(film, screenings, request, **known))
-
-
 def images_by_kind(images, kind):
     return [image for image in images if image["kind"] == kind]
 
@@ -421,80 +432,254 @@ def film_credits(film, person_url):
     return credits, companies, directors
 
 
+FILM_SCREENING_COLUMNS = (
+    "screening_id",
+    "screening__key",
+    "screening__starts_at",
+    "screening__ends_at",
+    "screening__status",
+    "screening__subtitles",
+    "screening__ticket_url",
+    "screening__edition__key",
+    "screening__edition__timezone",
+    "screening__screen__name",
+    "screening__screen__venue__key",
+    "screening__screen__venue__name",
+    "screening__screen__venue__address",
+    "screening__screen__venue__city",
+    "screening__published",
+    "screening__edition__published",
+    "screening__section_id",
+    "screening__section__published",
+    "film__published",
+)
+
+
+def film_screenings(film):
+    """The film's published screenings as display rows and as ``event_row`` dicts for JSON-LD: one query.
+
+    It reads every film of every screening of this one (a shorts programme has several), with the
+    screening's columns, and applies ``Screening.objects.published()``'s rules in Python: a published
+    screening in a published edition, in no section or a published one, all of whose films are published.
+    """
+    columns = title_columns("film__")
+    screenings = {}
+    titles = {}
+    hidden = set()
+    read_title = title_reader()
+    for row in (
+        lean(ScreeningFilm.objects.filter(screening__screening_films__film=film))
+        .order_by("screening__starts_at", "screening_id", "order", "id")
+        .values_list(*FILM_SCREENING_COLUMNS, *columns)
+    ):
+        screening_id = row[0]
+        published, edition_published, section_id, section_published, film_published = row[14:19]
+        if not (published and edition_published and (section_id is None or section_published) and film_published):
+            hidden.add(screening_id)
+        screenings.setdefault(screening_id, row[:14])
+        titles.setdefault(screening_id, []).append(str(read_title(row[19:])))
+    rows = [row for screening_id, row in screenings.items() if screening_id not in hidden]
+    if not rows:
+        return [], []
+    status_labels = {value: str(label) for value, label in Screening.Status.choices}
+    language = translation.get_language()
+    date_pattern = get_format("DATE_FORMAT")
+    time_pattern = get_format("TIME_FORMAT")
+    venue_url = UrlPattern("venue", venue=None)
+    try:
+        ics_url = UrlPattern("screening-ics", edition=None, screening=None)
+    except NoReverseMatch:  # the calendar export may not be installed
+        ics_url = None
+    zones = {}
+    display, events = [], []
+    for (
+        screening_id,
+        key,
+        starts_at,
+        ends_at,
+        status,
+        subtitles,
+        ticket_url,
+        edition_key,
+        zone,
+        screen_name,
+        venue_key,
+        venue_name,
+        address,
+        city,
+    ) in rows:
+        if zone not in zones:
+            zones[zone] = zoneinfo.ZoneInfo(zone)
+        starts = starts_at.astimezone(zones[zone])
+        ends = ends_at.astimezone(zones[zone])
+        scheduled = status == Screening.Status.SCHEDULED
+        display.append(
+            {
+                "key": key,
+                "edition_key": edition_key,
+                "date": day_text(language, date_pattern, starts.date()),
+                "start": clock_text(language, time_pattern, starts.hour, starts.minute),
+                "end": clock_text(language, time_pattern, ends.hour, ends.minute),
+                "iso_start": starts.isoformat(),
+                "venue": venue_name or "",
+                "venue_url": venue_url(venue_key) if venue_key else "",
+                "screen": screen_name if screen_name is not None else gettext("Online"),
+                "subtitles": ", ".join(language_name(code) for code in subtitles),
+                "status": status,
+                "status_label": "" if scheduled else status_labels[status],
+                "ticket_url": ticket_url if scheduled else "",
+                "ics_url": ics_url(edition_key, key) if ics_url else "",
+            }
+        )
+        events.append(
+            {
+                "summary": " / ".join(titles.get(screening_id, [])),
+                "starts": starts,
+                "ends": ends,
+                "status": status,
+                "venue": venue_name or "",
+                "screen": screen_name or "",
+                "address": address or "",
+                "city": city or "",
+                "online": screen_name is None,
+                "subtitles": list(subtitles),
+                "ticket_url": ticket_url,
+            }
+        )
+    return display, events
+
+
+def film_screening_items(rows):
+    """The film page's screening ``<li>``s, rendered in Python like the programme's (see ``rows.py``)."""
+    subtitles_label = escape(gettext("Subtitles:"))
+    tickets_label = escape(gettext("Tickets"))
+    ics_label = escape(gettext("Add to calendar"))
+    toggles = {}
+    parts = []
+    for row in rows:
+        key = escape(row["key"])
+        if row["edition_key"] not in toggles:
+            toggles[row["edition_key"]] = toggle_template(row["edition_key"])
+        html = (
+            f'<li class="screening screening--{escape(row["status"])}" data-screening="{key}">'
+            f'<time datetime="{row["iso_start"]}">{escape(row["date"])}, {escape(row["start"])}–{escape(row["end"])}'
+            "</time> · "
+        )
+        if row["venue"]:
+            html += f'<a href="{escape(row["venue_url"])}">{escape(row["venue"])}</a>, '
+        html += escape(row["screen"])
+        if row["subtitles"]:
+            html += f" · {subtitles_label} {escape(row['subtitles'])}"
+        if row["status_label"]:
+            html += f' <strong class="status status--{escape(row["status"])}">{escape(row["status_label"])}</strong>'
+        if row["ticket_url"]:
+            html += f' <a href="{escape(row["ticket_url"])}" rel="external">{tickets_label}</a>'
+        if row["ics_url"]:
+            html += f' <a href="{escape(row["ics_url"])}">{ics_label}</a>'
+        html += " " + toggles[row["edition_key"]].replace(KEY_MARK, key) + "</li>"
+        parts.append(html)
+    return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def film_laurels(film, history_rows):
+    """The film's awards: our own public results (one query) and those elsewhere from its festival history.
+
+    ``history_rows`` are the festival history's rows (one per award, see ``film``). Results are public
+    only once announced: ``AwardResult.objects.public()`` leaves embargoed ones out.
+    """
+    kinds = dict(AwardResult.Kind.choices)
+    award_url = UrlPattern("award", award=None)
+    person_url = UrlPattern("person", person=None)
+    ours = []
+    for row in (
+        lean(AwardResult.objects.public().filter(film=film, award__section__published=True))
+        .order_by("-award__edition__start_date", "award__order", "award__key", "order", "id")
+        .values(
+            "kind",
+            "award__key",
+            "person__key",
+            "person__name",
+            *translated_columns("name", "award__"),
+            *translated_columns("name", "award__edition__"),
+            *translated_columns("citation"),
+        )
+    ):
+        ours.append(
+            {
+                "award": translated(row, "award__name"),
+                "award_url": award_url(row["award__key"]),
+                "edition": translated(row, "award__edition__name"),
+                "winner": row["kind"] == AwardResult.Kind.WINNER,
+                "kind": kinds[row["kind"]],
+                "person": row["person__name"] or "",
+                "person_url": person_url(row["person__key"]) if row["person__key"] else "",
+                "citation": translated(row, "citation"),
+            }
+        )
+    elsewhere = [
+        {
+            "award": row["awards__name"],
+            "festival": translated(row, "festival__name"),
+            "year": row["year"],
+            "person": row["awards__recipient__name"] or "",
+            "person_url": person_url(row["awards__recipient__key"]) if row["awards__recipient__key"] else "",
+        }
+        for row in history_rows
+        if row["awards__name"]
+    ]
+    return ours, elsewhere
+
+
+def laurel_texts(ours, elsewhere):
+    """The awards as short texts for JSON-LD's ``award``: "Best Film, IDFA 2023", "…(special mention)"."""
+    texts = []
+    for item in ours:
+        text = f"{item['award']}, {item['edition']}"
+        texts.append(text if item["winner"] else f"{text} ({str(item['kind']).lower()})")
+    texts += [f"{item['award']}, {item['festival']} {item['year']}" for item in elsewhere]
+    return texts
+
+
 @public_page
 def film(request, film):
-    film = get_object_or_404(Film.objects.published(), key=film)
-    nav_edition = current_edition()
+    film = get_object_or_404(lean(Film.objects.published()).defer("search_text"), key=film)
     film_url = UrlPattern("film", film=None)
     further_titles = [
         {"title": row["title"], "language": row["language"], "language_name": language_name(row["language"])}
         for row in FilmTitle.objects.filter(film=film).order_by("order", "id").values("title", "language")
     ]
-    tags = list(lean(Tag.objects.filter(films=film)).order_by("key").values("id", "key", *translated_columns("name")))
+    tags = list(lean(Tag.objects.filter(films=film)).order_by("key").values("id", *translated_columns("name")))
     for tag in tags:
         tag["label"] = translated(tag, "name")
 
     person_url = UrlPattern("person", person=None)
     credits, companies, directors = film_credits(film, person_url)
     images = []
-    for image in FilmImage.objects.filter(film=film).order_by("kind", "order", "id"):
-        picture = image.display or image.image
+    image_field = FilmImage._meta.get_field("image")
+    for row in (
+        lean(FilmImage.objects.filter(film=film))
+        .order_by("kind", "order", "id")
+        .values("kind", "image", "display", "thumbnail", "photographer", *translated_columns("caption"))
+    ):
+        picture = image_field.storage.url(row["display"] or row["image"])
         images.append(
             {
-                "kind": image.kind,
-                "url": picture.url,
-                "thumbnail": (image.thumbnail or picture).url,
-                "alt": translated(image, "caption"),
-                "photographer": image.photographer,
+                "kind": row["kind"],
+                "url": picture,
+                "thumbnail": image_field.storage.url(row["thumbnail"]) if row["thumbnail"] else picture,
+                "alt": translated(row, "caption"),
+                "photographer": row["photographer"],
             }
         )
-
-    screenings = list(Screening.objects.for_export().filter(screening_films__film=film).order_by("starts_at", "id"))
-    status_labels = dict(Screening.Status.choices)
-    screening_rows_ = []
-    for screening in screenings:
-        tz = screening.edition.tzinfo
-        starts = timezone.localtime(screening.starts_at, tz)
-        ends = timezone.localtime(screening.ends_at, tz)
-        ics = ""
-        try:
-            ics = reverse("screening-ics", kwargs={"edition": screening.edition.key, "screening": screening.key})
-        except NoReverseMatch:  # the calendar export may not be installed yet
-            ics = ""
-        screening_rows_.append(
-            {
-                "key": screening.key,
-                "edition_key": screening.edition.key,
-                "date": date_format(starts, "DATE_FORMAT"),
-                "start": date_format(starts, "TIME_FORMAT"),
-                "end": date_format(ends, "TIME_FORMAT"),
-                "iso_start": starts.isoformat(),
-                "edition": translated(screening.edition, "name"),
-                "venue": screening.screen.venue.name if screening.screen_id else "",
-                "venue_key": screening.screen.venue.key if screening.screen_id else "",
-                "screen": screening.screen.name if screening.screen_id else _("Online"),
-                "subtitles": ", ".join(language_name(code) for code in screening.subtitles),
-                "status": screening.status,
-                "status_label": status_labels[screening.status] if screening.status != "scheduled" else "",
-                "ticket_url": screening.ticket_url if screening.status == "scheduled" else "",
-                "ics_url": ics,
-                "with": [
-                    {"title": film_title(item.film), "url": film_url(item.film.key)}
-                    for item in screening.films_in_order
-                    if item.film_id != film.pk and item.film.published
-                ],
-            }
-        )
+    screenings, events = film_screenings(film)
 
     premiere_labels = dict(Selection.Premiere.choices)
+    section_url = UrlPattern("section", edition=None, section=None)
     selections = [
         {
             "edition": translated(row, "section__edition__name"),
-            "year": row["section__edition__year"],
             "section": translated(row, "section__name"),
-            "section_url": reverse(
-                "section", kwargs={"edition": row["section__edition__key"], "section": row["section__key"]}
-            ),
+            "section_url": section_url(row["section__edition__key"], row["section__key"]),
             "premiere": premiere_labels.get(row["premiere"], ""),
             "section_id": row["section_id"],
         }
@@ -505,13 +690,11 @@ def film(request, film):
             "section_id",
             "section__key",
             "section__edition__key",
-            "section__edition__year",
             *translated_columns("name", "section__"),
             *translated_columns("name", "section__edition__"),
         )
     ]
-    history = []
-    history_rows = (
+    history_rows = list(
         lean(FestivalHistoryEntry.objects.filter(film=film))
         .order_by("order", "year", "id", "awards__order", "awards__id")
         .values(
@@ -519,35 +702,22 @@ def film(request, film):
             "year",
             "section",
             "premiere",
-            "festival__name",
             *translated_columns("name", "festival__"),
             "awards__name",
             "awards__recipient__name",
             "awards__recipient__key",
         )
     )
-    for _entry, group in groupby(history_rows, key=lambda row: row["id"]):
-        group = list(group)
-        first = group[0]
-        history.append(
-            {
-                "festival": translated(first, "festival__name"),
-                "year": first["year"],
-                "section": first["section"],
-                "premiere": premiere_labels.get(first["premiere"], ""),
-                "awards": [
-                    {
-                        "name": row["awards__name"],
-                        "recipient": row["awards__recipient__name"] or "",
-                        "recipient_url": person_url(row["awards__recipient__key"])
-                        if row["awards__recipient__key"]
-                        else "",
-                    }
-                    for row in group
-                    if row["awards__name"]
-                ],
-            }
-        )
+    history = [
+        {
+            "festival": translated(first, "festival__name"),
+            "year": first["year"],
+            "section": first["section"],
+            "premiere": premiere_labels.get(first["premiere"], ""),
+        }
+        for first in (next(group) for _entry, group in groupby(history_rows, key=lambda row: row["id"]))
+    ]
+    laurels, laurels_elsewhere = film_laurels(film, history_rows)
 
     section_ids = [item["section_id"] for item in selections]
     tag_ids = [tag["id"] for tag in tags]
@@ -563,10 +733,10 @@ def film(request, film):
         )
         suggestions = [{"title": film_title(row), "url": film_url(row["key"]), "year": row["year"]} for row in related]
 
-    page_language = current_language()
+    posters = images_by_kind(images, "poster")
     context = {
         "film": film,
-        "nav_edition": nav_edition,
+        "nav_edition": nav_edition(),
         "title": film_title(film),
         "tagline": translated(film, "tagline"),
         "synopsis": translated(film, "synopsis"),
@@ -576,22 +746,27 @@ def film(request, film):
         "tags": tags,
         "credits": credits,
         "companies": companies,
-        "posters": images_by_kind(images, "poster"),
+        "posters": posters,
         "stills": images_by_kind(images, "still"),
-        "screenings": screening_rows_,
-        "awards": winners(None, film_id=film.pk),
+        "screenings": screenings,
+        "screenings_html": film_screening_items(screenings),
+        "laurels": laurels,
+        "laurels_elsewhere": laurels_elsewhere,
         "selections": selections,
         "history": history,
         "suggestions": suggestions,
         "original_lang": film.spoken_languages[0] if film.spoken_languages else "",
-        "page_language": page_language,
-        "jsonld": film_structured_data(
-            film,
-            screenings,
-            request,
-            directors=directors,
-            other_titles=[SimpleNamespace(**item) for item in further_titles],
-            image_url=images_by_kind(images, "poster")[0]["url"] if images_by_kind(images, "poster") else None,
+        "jsonld": ld_json_script(
+            film_jsonld(
+                film,
+                None,
+                request,
+                directors=directors,
+                other_titles=[SimpleNamespace(**item) for item in further_titles],
+                image_url=posters[0]["url"] if posters else None,
+                events=events,
+                awards=laurel_texts(laurels, laurels_elsewhere),
+            )
         ),
     }
     return render(request, "films/film.html", context)
@@ -638,7 +813,7 @@ def person(request, person):
         "films/person.html",
         {
             "person": person,
-            "nav_edition": current_edition(),
+            "nav_edition": nav_edition(),
             "aliases": aliases,
             "bio": translated(person, "bio"),
             "filmography": filmography,
@@ -693,7 +868,7 @@ def venue(request, venue):
         "films/venue.html",
         {
             "venue": venue,
-            "nav_edition": current_edition(),
+            "nav_edition": nav_edition(),
             "accessibility": translated(venue, "accessibility"),
             "screens": screens,
             "rows": rows,
@@ -704,22 +879,143 @@ def venue(request, venue):
 # Awards and archive ---------------------------------------------------------
 
 
+def competitions_with_jury(edition):
+    """``{section id: competition}`` of the edition's published competitions, with jury (president first): one query.
+
+    The jury statement is shown once the competition's results are announced, like the results it explains.
+    """
+    now = timezone.now()
+    president_first = Case(When(jury__role=JuryMember.Role.PRESIDENT, then=Value(0)), default=Value(1))
+    rows = (
+        lean(Section.objects.published().filter(edition=edition, competitive=True))
+        .order_by("order", "key", "id", president_first, "jury__order", "jury__id")
+        .values(
+            "id",
+            "key",
+            "results_announced_at",
+            "jury__role",
+            "jury__person__key",
+            "jury__person__name",
+            *translated_columns("name"),
+            *translated_columns("jury_statement"),
+        )
+    )
+    roles = dict(JuryMember.Role.choices)
+    person_url = UrlPattern("person", person=None)
+    competitions = {}
+    for row in rows:
+        if row["id"] not in competitions:
+            announced_at = row["results_announced_at"] or edition.results_announced_at
+            announced = announced_at is not None and announced_at <= now
+            competitions[row["id"]] = {
+                "key": row["key"],
+                "name": translated(row, "name"),
+                "statement": translated(row, "jury_statement") if announced else "",
+                "jury": [],
+                "awards": [],
+                "pending": [],
+            }
+        if row["jury__person__key"]:
+            competitions[row["id"]]["jury"].append(
+                {
+                    "name": row["jury__person__name"],
+                    "url": person_url(row["jury__person__key"]),
+                    "role": roles[row["jury__role"]],
+                    "president": row["jury__role"] == JuryMember.Role.PRESIDENT,
+                }
+            )
+    return competitions
+
+
 @public_page
 def awards(request, edition):
+    """The edition's palmarès: per competition, its jury and statement, then each award's winners and mentions."""
     edition = published_edition(edition)
-    names = {
-        row["id"]: translated(row, "name")
-        for row in Award.objects.filter(edition=edition, section__published=True)
+    competitions = competitions_with_jury(edition)
+    listed = {item["award_id"]: item for item in winners(edition)}
+    award_url = UrlPattern("award", award=None)
+    other = {"key": "", "name": "", "statement": "", "jury": [], "awards": [], "pending": []}
+    for row in (
+        lean(Award.objects.filter(edition=edition, section__published=True))
         .order_by("order", "key")
-        .values("id", *translated_columns("name"))
-    }
-    listed = winners(edition)
-    with_results = {item["award_id"] for item in listed}
-    without_results = [name for award_id, name in names.items() if award_id not in with_results]
+        .values("id", "key", "section_id", *translated_columns("name"))
+    ):
+        competition = competitions.get(row["section_id"], other)
+        if row["id"] in listed:
+            competition["awards"].append(listed[row["id"]])
+        else:
+            competition["pending"].append({"name": translated(row, "name"), "url": award_url(row["key"])})
+    groups = [item for item in [*competitions.values(), other] if item["awards"] or item["pending"] or item["jury"]]
     return render(
         request,
         "films/awards.html",
-        {"edition": edition, "nav_edition": edition, "awards": listed, "pending": without_results},
+        {
+            "edition": edition,
+            "nav_edition": edition,
+            "competitions": groups,
+            "announced": any(item["awards"] for item in groups),
+        },
+    )
+
+
+@public_page
+def award(request, award):
+    """One award across the years (the same key in every edition): each year's winners and mentions, newest first.
+
+    Only published editions' awards and announced results show; an award with no public edition is 404.
+    """
+    editions = {}
+    for row in (
+        lean(Award.objects.filter(key=award, edition__published=True, section__published=True))
+        .order_by("-edition__start_date", "edition__key")
+        .values(
+            "id",
+            "edition_id",
+            "edition__key",
+            "edition__year",
+            *translated_columns("name"),
+            *translated_columns("name", "edition__"),
+        )
+    ):
+        editions.setdefault(
+            row["edition_id"],
+            {
+                "edition": translated(row, "edition__name"),
+                "year": row["edition__year"],
+                "awards_url": reverse("awards", kwargs={"edition": row["edition__key"]}),
+                "name": translated(row, "name"),
+                "winners": [],
+                "mentions": [],
+            },
+        )
+    if not editions:
+        raise Http404(_("No such award."))
+    film_url = UrlPattern("film", film=None)
+    person_url = UrlPattern("person", person=None)
+    for row in (
+        lean(AwardResult.objects.public().filter(award__key=award, award__section__published=True))
+        .order_by("award__edition_id", "order", "id")
+        .values(
+            "kind",
+            "award__edition_id",
+            "person__key",
+            "person__name",
+            *title_columns("film__"),
+            *translated_columns("citation"),
+        )
+    ):
+        year = editions.get(row["award__edition_id"])
+        if year is not None:
+            kind = "winners" if row["kind"] == AwardResult.Kind.WINNER else "mentions"
+            year[kind].append(result(row, film_url, person_url))
+    years = list(editions.values())
+    name = years[0]["name"]
+    for year in years:
+        year["renamed"] = year["name"] if year["name"] != name else ""
+    return render(
+        request,
+        "films/award.html",
+        {"nav_edition": nav_edition(), "name": name, "years": years, "award_key": award},
     )
 
 
@@ -752,7 +1048,8 @@ SEARCH_LIMIT = 50
 @public_page
 def search(request):
     query = request.GET.get("q", "")[:SEARCH_MAX_LENGTH].strip()
-    needle = normalise(query)
+    # Control characters match no name, and PostgreSQL refuses a NUL in a query parameter.
+    needle = normalise("".join(char for char in query if char.isprintable() or char.isspace()))
     films = []
     people = []
     if needle:
@@ -762,7 +1059,7 @@ def search(request):
         request,
         "films/search.html",
         {
-            "nav_edition": current_edition(),
+            "nav_edition": nav_edition(),
             "search_query": query,
             "searched": bool(needle),
             "films": films,
@@ -773,43 +1070,50 @@ def search(request):
 
 
 def search_films(needle):
-    """Published films whose any title, in any script, contains ``needle`` (normalised): two queries."""
-    title_fields = [*translated_columns("title"), "original_title", "original_title_latin"]
-    rows = list(lean(Film.objects.published()).order_by("key").values("id", "key", "year", *title_fields))
-    further = {}
-    for film_id, text in FilmTitle.objects.filter(film__published=True).values_list("film_id", "title"):
-        further.setdefault(film_id, []).append(text)
+    """Published films whose any title, in any script, contains ``needle`` (normalised): one query.
+
+    ``Film.search_text`` holds every title normalised (see ``films.search``), so the match runs in SQL.
+    """
     film_url = UrlPattern("film", film=None)
-    found = []
-    for row in rows:
-        texts = [row[field] for field in title_fields if row[field]] + further.get(row["id"], [])
-        if any(needle in normalise(text) for text in texts):
-            found.append(
-                {
-                    "title": film_title(row),
-                    "url": film_url(row["key"]),
-                    "year": row["year"],
-                    "original": row["original_title"],
-                    "latin": row["original_title_latin"],
-                }
-            )
-            if len(found) >= SEARCH_LIMIT:
-                break
-    return found
+    rows = (
+        lean(Film.objects.published().search(needle))
+        .order_by("key")
+        .values("year", *title_columns(), "original_title", "original_title_latin")[:SEARCH_LIMIT]
+    )
+    return [
+        {
+            "title": film_title(row),
+            "url": film_url(row["key"]),
+            "year": row["year"],
+            "original": row["original_title"],
+            "latin": row["original_title_latin"],
+        }
+        for row in rows
+    ]
 
 
 def search_people(needle):
-    """People whose name or any alias contains ``needle`` (normalised): two queries."""
-    aliases = {}
-    for person_id, name in PersonAlias.objects.values_list("person_id", "name"):
-        aliases.setdefault(person_id, []).append(name)
+    """People whose name or any alias contains ``needle`` (normalised): one query.
+
+    The match runs in SQL on ``Person.search_text``; each person comes with their aliases (a row each)
+    to say which name matched, read until ``SEARCH_LIMIT`` people are found.
+    """
     person_url = UrlPattern("person", person=None)
     found = []
-    for person_id, key, name in Person.objects.order_by("name", "key").values_list("id", "key", "name"):
-        names = [name, *aliases.get(person_id, [])]
-        matches = [text for text in names if needle in normalise(text)]
-        if matches:
-            found.append({"name": name, "url": person_url(key), "alias": "" if name in matches else matches[0]})
+    current = None
+    rows = (
+        Person.objects.search(needle)
+        .order_by("name", "key", "id", "aliases__name", "aliases__id")
+        .values_list("id", "key", "name", "aliases__name")
+    )
+    for person_id, key, name, alias in rows.iterator(chunk_size=200):
+        if current is None or current["id"] != person_id:
             if len(found) >= SEARCH_LIMIT:
                 break
-    return found
+            current = {"id": person_id, "name": name, "url": person_url(key), "alias": ""}
+            current["matched"] = needle in normalise(name)
+            found.append(current)
+        if alias and not current["matched"] and needle in normalise(alias):
+            current["alias"] = alias
+            current["matched"] = True
+    return [{"name": item["name"], "url": item["url"], "alias": item["alias"]} for item in found]

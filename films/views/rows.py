@@ -10,11 +10,16 @@ per page and filled in per row, so that template stays the one place it is defin
 from html import escape
 
 from django.template.loader import render_to_string
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 KEY_MARK = "zzzscreeningzzz"
+
+
+def text_html(text):
+    """A ``Text`` (content that knows its language) or a plain string, as HTML."""
+    html = getattr(text, "__html__", None)
+    return html() if html else escape(text)
 
 
 def toggle_template(edition_key):
@@ -36,14 +41,14 @@ def screening_items(rows, edition_key):
     for row in rows:
         key = escape(row["key"])
         films = "".join(
-            f'<li><a href="{escape(film["url"])}">{conditional_escape(film["title"])}</a>'
+            f'<li><a href="{escape(film["url"])}">{text_html(film["title"])}</a>'
             + (f' <span class="premiere">{escape(film["premiere"])}</span>' if film["premiere"] else "")
             + "</li>"
             for film in row["films"]
         )
         where = ""
         if row["section"]:
-            where = f'<a href="{escape(row["section_url"])}">{conditional_escape(row["section"]["name"])}</a> · '
+            where = f'<a href="{escape(row["section_url"])}">{text_html(row["section"]["name"])}</a> · '
         if row["venue"]:
             where += f'<a href="{escape(row["venue_url"])}">{escape(row["venue"])}</a>, {escape(row["screen"])}'
         else:

@@ -3,6 +3,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from films.demo import SIZES, DemoError, build
 from films.models import Award, Screen, Screening, Section, Venue
@@ -29,6 +30,10 @@ class Command(BaseCommand):
             edition = build(size, seed, replace=replace, log=lambda message: self.stderr.write(message))
         except DemoError as error:
             raise CommandError(str(error)) from error
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # Fresh tables have no planner statistics: gather them so the first pages plan well.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.monotonic() - started
         films = Screening.films.through.objects.filter(screening__edition=edition).values("film").distinct().count()
         selected = Section.objects.filter(edition=edition).values("selections__film").distinct().count()

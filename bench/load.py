@@ -1,0 +1,297 @@
+"""Load test: gunicorn (2 workers) on the berlinale-size demo in PostgreSQL with the Redis cache.
+
+    .venv/bin/python bench/load.py        (needs wrk; about 50 seconds; only 127.0.0.1)
+
+Not a test. Builds nothing: the demo must exist in DATABASE_URL (default festival_prod), made with
+``manage.py make_demo_festival --size berlinale``. For the page cache on (FESTIVAL_PAGE_CACHE_SECONDS=300)
+and off (0) it starts gunicorn, drives /healthz, the programme, a film page and search with wrk for a few
+seconds each, while a programmer saves a screening through the admin every second, and prints requests/s,
+p50/p99 latency, errors and each page's throughput relative to /healthz. Then it checks that a save is
+visible on the very next request (the screening's note in the JSON API, which is cached).
+"""
+
+import html.parser
+import http.cookiejar
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = int(os.environ.get("LOAD_PORT", "8772"))
+BASE = f"http://127.0.0.1:{PORT}"
+SECONDS_PER_PAGE = int(os.environ.get("LOAD_SECONDS", "4"))
+EDITION = "demo-2026"
+PAGES = {
+    "healthz": "/healthz",
+    "programme": f"/en/{EDITION}/programme/?day=2026-02-14",
+    "film": "/en/films/{film}/",
+    "search": "/en/search/?q=house",
+}
+ADMIN_USER, ADMIN_PASSWORD = "load-admin", secrets.token_urlsafe(16)
+
+
+def environment(page_cache_seconds):
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/festival_prod"),
+        CACHE_URL=os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/13"),
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        WEB_CONCURRENCY="2",
+        PORT=str(PORT),
+        BIND_HOST="127.0.0.1",
+        GUNICORN_ACCESS_LOG="/dev/null",
+        GUNICORN_LOG_LEVEL="warning",
+        FESTIVAL_PAGE_CACHE_SECONDS=str(page_cache_seconds),
+        # The load comes from one address; a few failed admin logins must not lock it out.
+        AXES_ENABLED="false",
+        # Plain HTTP on 127.0.0.1: cookies marked Secure would not be sent back.
+        SECURE_COOKIES="false",
+    )
+    env.pop("DEBUG", None)
+    return env
+
+
+def manage_shell(env, code):
+    result = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        sys.exit(result.stderr)
+    return result.stdout.strip().splitlines()[-1]
+
+
+class FormReader(html.parser.HTMLParser):
+    """The fields of the admin change form, as a browser would submit them unchanged."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.in_form, self.select, self.textarea = [], False, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("id", "").endswith("_form"):
+            self.in_form = True
+        if not self.in_form:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file", "image"):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.fields.append((name, attrs.get("value", "on" if attrs.get("type") == "checkbox" else "")))
+        elif tag == "select" and name:
+            self.select = name
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.fields.append((self.select, attrs.get("value", "")))
+        elif tag == "textarea" and name:
+            self.textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            self.fields.append(tuple(self.textarea))
+            self.textarea = None
+        elif tag == "form":
+            self.in_form = False
+
+
+class Programmer(threading.Thread):
+    """Logs into the admin and saves one screening's change form every second, with a new note."""
+
+    def __init__(self, screening_id):
+        super().__init__(daemon=True)
+        self.url = f"{BASE}/admin/films/screening/{screening_id}/change/"
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.stop = threading.Event()
+        self.saves, self.failures, self.last_note = 0, [], None
+
+    def csrf(self):
+        return next(cookie.value for cookie in self.jar if cookie.name == "csrftoken")
+
+    def post(self, url, fields):
+        data = urllib.parse.urlencode(fields).encode()
+        request = urllib.request.Request(url, data=data, headers={"Referer": url, "X-CSRFToken": self.csrf()})  # noqa: S310
+        return self.opener.open(request, timeout=10)
+
+    def login(self):
+        url = f"{BASE}/admin/login/?next=/admin/"
+        self.opener.open(url, timeout=10).read()  # sets the CSRF cookie
+        page = self.post(url, {"username": ADMIN_USER, "password": ADMIN_PASSWORD, "csrfmiddlewaretoken": self.csrf()})
+        if "/admin/login/" in page.geturl():
+            raise RuntimeError("admin login failed")
+
+    def save(self, note):
+        reader = FormReader()
+        reader.feed(self.opener.open(self.url, timeout=10).read().decode())
+        fields = [(name, value) for name, value in reader.fields if name != "note_en"]
+        fields.append(("note_en", note))
+        fields.append(("_continue", "Save and continue editing"))
+        response = self.post(self.url, fields)
+        body = response.read().decode()
+        if "errornote" in body or response.status != 200:
+            errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', body, re.S)[:3]
+            raise RuntimeError(f"save refused: {errors}")
+        self.last_note = note
+        self.saves += 1
+
+    def run(self):
+        try:
+            self.login()
+        except Exception as error:
+            self.failures.append(f"login: {error}")
+            return
+        while not self.stop.is_set():
+            started = time.monotonic()
+            try:
+                self.save(f"Load-test save {time.time():.3f}")
+            except Exception as error:
+                self.failures.append(str(error))
+            self.stop.wait(max(0, 1 - (time.monotonic() - started)))
+
+
+def wrk(path):
+    result = subprocess.run(  # noqa: S603
+        ["wrk", "-t2", "-c8", f"-d{SECONDS_PER_PAGE}s", "--latency", BASE + path],  # noqa: S607
+        capture_output=True,
+        text=True,
+        timeout=SECONDS_PER_PAGE + 30,
+    )
+    out = result.stdout
+
+    def ms(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": ms("50"),
+        "p99": ms("99"),
+        "requests": requests,
+        "errors": errors,
+    }
+
+
+def get(path):
+    with urllib.request.urlopen(BASE + path, timeout=30) as response:  # noqa: S310 - 127.0.0.1 only
+        return response.status, response.headers.get("X-Page-Cache"), response.read().decode()
+
+
+def serve(env):
+    process = subprocess.Popen(  # noqa: S603
+        [str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "festival.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            if get("/healthz")[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    sys.exit("gunicorn did not start")
+
+
+def run_mode(label, seconds, film, screening_id):
+    env = environment(seconds)
+    process = serve(env)
+    programmer = Programmer(screening_id)
+    results = {}
+    try:
+        for path in PAGES.values():  # warm up: first render of each page (and the cache)
+            get(path.format(film=film))
+        programmer.start()
+        for name, path in PAGES.items():
+            results[name] = wrk(path.format(film=film))
+        visible = None
+        if seconds:
+            # A programmer's save shows on the very next request, although the API document is cached.
+            api = f"/api/v1/{EDITION}/programme.json"
+            programmer.stop.set()
+            programmer.join(timeout=15)
+            get(api)
+            _status, cache_state, _body = get(api)
+            programmer.save("Saved just now by the load test")
+            _status, after_state, body = get(api)
+            visible = (cache_state, after_state, "Saved just now by the load test" in body)
+    finally:
+        programmer.stop.set()
+        programmer.join(timeout=15)
+        process.terminate()
+        process.wait(timeout=30)
+    print(
+        f"\n== page cache {label} (FESTIVAL_PAGE_CACHE_SECONDS={seconds}); admin saves during the run: "
+        f"{programmer.saves}, failed saves: {len(programmer.failures)} {programmer.failures[:2]}"
+    )
+    base = results["healthz"]["rps"]
+    print(f"{'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7} {'vs /healthz':>12}")
+    for name, row in results.items():
+        print(
+            f"{name:<10} {row['rps']:>8.0f} {row['p50']:>8.2f} {row['p99']:>8.2f} {row['requests']:>9} "
+            f"{row['errors']:>7} {row['rps'] / base:>12.3f}"
+        )
+    if visible:
+        print(
+            f"save visible on the next request: API before the save {visible[0]}, after it {visible[1]}; "
+            f"new note shown: {visible[2]}"
+        )
+    return results, programmer, visible
+
+
+def main():
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install -y wrk).")
+    env = environment(0)
+    manage_shell(
+        env,
+        "from django.core.management import call_command; "
+        "call_command('collectstatic', '--noinput', verbosity=0); print('ok')",
+    )
+    manage_shell(
+        env,
+        "from django.contrib.auth import get_user_model; U = get_user_model(); "
+        f"u = U.objects.filter(username='{ADMIN_USER}').first() or U(username='{ADMIN_USER}', is_staff=True, "
+        "is_superuser=True); "
+        f"u.set_password('{ADMIN_PASSWORD}'); u.save(); print('ok')",
+    )
+    film = manage_shell(
+        env,
+        f"from films.models import Screening; s = Screening.objects.filter(edition__key='{EDITION}', published=True, "
+        "films__published=True).order_by('starts_at').first(); print(s.films.first().key, s.pk)",
+    )
+    film_key, screening_id = film.split()
+    started = time.monotonic()
+    cached, programmer_cached, visible = run_mode("ON", 300, film_key, screening_id)
+    uncached, programmer_uncached, _ = run_mode("OFF", 0, film_key, screening_id)
+    print(
+        "\n== cached ÷ uncached throughput:",
+        ", ".join(f"{name} {cached[name]['rps'] / uncached[name]['rps']:.1f}×" for name in PAGES),
+    )
+    errors = sum(row["errors"] for row in (*cached.values(), *uncached.values()))
+    failures = len(programmer_cached.failures) + len(programmer_uncached.failures)
+    print(f"total errors: {errors}; failed admin saves: {failures}; took {time.monotonic() - started:.0f} s")
+    ok = errors == 0 and failures == 0 and visible and visible[2]
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+"""The whole-page cache (films/cache.py): anonymous public pages from the cache, keyed by the publication version."""
+
+import socket
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache, caches
+from django.test import override_settings
+
+from films import cache as page_cache
+from films.models import Tag
+
+FILM_URL = "/en/films/we-will-not-fade-away/"
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    settings.FESTIVAL_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_second_request_is_served_from_the_cache_without_queries(client, catalogue_film, django_assert_num_queries):
+    first = client.get(FILM_URL)
+    assert first.status_code == 200
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(FILM_URL)
+    assert second.status_code == 200
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+
+
+def test_cached_page_keeps_the_security_headers_and_language(client, catalogue_film):
+    first = client.get(FILM_URL)
+    second = client.get(FILM_URL)
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"):
+        assert second[header] == first[header]
+    assert second["Content-Language"] == "en"
+
+
+def test_cache_hit_answers_if_none_match_with_304_without_queries(client, catalogue_film, django_assert_num_queries):
+    etag = client.get(FILM_URL)["ETag"]
+    with django_assert_num_queries(0):
+        response = client.get(FILM_URL, headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response["X-Page-Cache"] == "hit"
+    assert response.content == b""
+
+
+def test_query_string_and_language_are_part_of_the_key(client, catalogue_film, edition):
+    url = f"/en/{edition.key}/programme/"
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    assert client.get(url + "?day=2023-11-12")["X-Page-Cache"] == "miss"
+    assert client.get(url.replace("/en/", "/uk/"))["X-Page-Cache"] == "miss"
+
+
+def test_save_bumps_the_version_and_the_next_request_shows_the_change(client, catalogue_film):
+    client.get(FILM_URL)
+    version = page_cache.publication_version()
+    catalogue_film.title = "A Changed Title"
+    catalogue_film.save()
+    assert page_cache.publication_version() > version
+    response = client.get(FILM_URL)
+    assert response["X-Page-Cache"] == "miss"
+    assert "A Changed Title" in response.content.decode()
+
+
+def test_m2m_change_and_delete_bump_the_version(client, catalogue_film):
+    client.get(FILM_URL)
+    new_tag = Tag.objects.create(key="courage", name="Courage")
+    version = page_cache.publication_version()
+    catalogue_film.tags.add(new_tag)
+    assert page_cache.publication_version() > version
+    assert "Courage" in client.get(FILM_URL).content.decode()
+    version = page_cache.publication_version()
+    new_tag.delete()
+    assert page_cache.publication_version() > version
+    assert "Courage" not in client.get(FILM_URL).content.decode()
+
+
+def test_every_films_model_bumps_the_version():
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    for model in apps.get_app_config("films").get_models():
+        assert post_save.has_listeners(model), model
+        assert post_delete.has_listeners(model), model
+
+
+def test_version_is_recreated_above_every_earlier_one_after_the_cache_is_cleared(client, catalogue_film):
+    client.get(FILM_URL)
+    before = page_cache.publication_version()
+    cache.clear()
+    assert page_cache.bump_publication_version() > before
+    assert client.get(FILM_URL)["X-Page-Cache"] == "miss"
+
+
+def test_api_and_sitemap_are_cached(client, catalogue_film, edition):
+    for url in (f"/api/v1/{edition.key}/programme.json", "/sitemap.xml"):
+        assert client.get(url)["X-Page-Cache"] == "miss"
+        assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_admin_is_never_cached(admin_client, catalogue_film):
+    for _ in range(2):
+        response = admin_client.get("/admin/films/film/")
+        assert response.status_code == 200
+        assert "X-Page-Cache" not in response
+
+
+def test_logged_in_users_are_never_served_cached_pages(client, catalogue_film):
+    client.get(FILM_URL)
+    assert client.get(FILM_URL)["X-Page-Cache"] == "hit"
+    user = get_user_model().objects.create_user("curator", password="a-long-passphrase", is_staff=True)
+    client.force_login(user)
+    response = client.get(FILM_URL)
+    assert response.status_code == 200
+    assert "X-Page-Cache" not in response
+
+
+def test_not_found_and_bad_requests_are_not_cached(client, catalogue_film, edition):
+    assert client.get("/en/films/no-such-film/").status_code == 404
+    response = client.get("/en/films/no-such-film/")
+    assert "X-Page-Cache" not in response
+    bad = f"/en/{edition.key}/programme/?day=not-a-date"
+    first = client.get(bad)
+    assert first.status_code in (200, 400)
+    if first.status_code == 400:
+        assert "X-Page-Cache" not in client.get(bad)
+
+
+def test_post_to_public_page_is_not_cached(client, catalogue_film):
+    client.post(FILM_URL)
+    assert client.get(FILM_URL)["X-Page-Cache"] == "miss"
+
+
+def test_responses_setting_a_cookie_are_not_stored():
+    from django.http import HttpResponse
+
+    response = HttpResponse("x")
+    response.set_cookie("a", "b")
+    assert not page_cache.PublicPageCacheMiddleware._cacheable_response(response)
+    assert page_cache.PublicPageCacheMiddleware._cacheable_response(HttpResponse("x"))
+
+
+def test_zero_seconds_turns_the_cache_off(client, catalogue_film, settings):
+    settings.FESTIVAL_PAGE_CACHE_SECONDS = 0
+    client.get(FILM_URL)
+    assert "X-Page-Cache" not in client.get(FILM_URL)
+
+
+def test_admin_change_by_staff_bumps_the_version(admin_client, catalogue_film):
+    version = page_cache.publication_version()
+    # A bulk admin action writes with QuerySet.update (no signals); the admin POST itself bumps the version.
+    admin_client.post(
+        "/admin/films/tag/",
+        {"action": "delete_selected", "_selected_action": [], "index": 0},
+    )
+    assert page_cache.publication_version() > version
+
+
+def test_public_paths():
+    assert page_cache.is_public_path("/en/")
+    assert page_cache.is_public_path("/uk/films/x/")
+    assert page_cache.is_public_path("/api/v1/x/programme.json")
+    assert page_cache.is_public_path("/sitemap.xml")
+    assert not page_cache.is_public_path("/admin/")
+    assert not page_cache.is_public_path("/healthz")
+    assert not page_cache.is_public_path("/static/films/error.css")
+    assert not page_cache.is_public_path("/english/")
+
+
+def redis_reachable():
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_cache():
+    import os
+
+    if not redis_reachable():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis at 127.0.0.1:6379 is unreachable; under CI it is required.")
+        pytest.skip("Redis at 127.0.0.1:6379 is unreachable.")
+    with override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    ):
+        caches["default"].clear()
+        yield caches["default"]
+        caches["default"].clear()
+
+
+def test_page_cache_works_with_redis(client, catalogue_film, redis_cache, django_assert_num_queries):
+    from django.core.cache.backends.redis import RedisCache
+
+    assert isinstance(caches["default"], RedisCache)
+    assert client.get(FILM_URL)["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        assert client.get(FILM_URL)["X-Page-Cache"] == "hit"
+    assert redis_cache.get(page_cache.VERSION_KEY) >= 1
+    catalogue_film.title = "Changed In Redis"
+    catalogue_film.save()
+    response = client.get(FILM_URL)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Changed In Redis" in response.content.decode()
+
+
+def test_award_results_appear_at_their_announcement_time_without_a_save(client, catalogue_film, edition, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    from films.models import Award, AwardResult, Section, Selection
+
+    competition = Section.objects.create(
+        edition=edition, key="competition", name="Competition", competitive=True, published=True
+    )
+    Selection.objects.create(section=competition, film=catalogue_film)
+    award = Award.objects.create(edition=edition, section=competition, key="best", name="Best Film")
+    AwardResult.objects.create(award=award, film=catalogue_film, citation="For courage.")
+    edition.results_announced_at = datetime.datetime(2023, 11, 18, 20, 0, tzinfo=datetime.UTC)
+    edition.save()
+    url = f"/en/{edition.key}/awards/"
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2023, 11, 18, 19, 59, tzinfo=datetime.UTC))
+    assert "For courage." not in client.get(url).content.decode()
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2023, 11, 18, 20, 0, tzinfo=datetime.UTC))
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "For courage." in response.content.decode()
+
+
+def test_a_screening_starting_makes_pages_stale(client, catalogue_film, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    # The catalogue film's screening starts 2023-11-12 18:15 UTC.
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2023, 11, 12, 18, 14, tzinfo=datetime.UTC))
+    client.get(FILM_URL)
+    assert client.get(FILM_URL)["X-Page-Cache"] == "hit"
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2023, 11, 12, 18, 15, tzinfo=datetime.UTC))
+    assert client.get(FILM_URL)["X-Page-Cache"] == "miss"
+
+
+def test_next_scheduled_change_takes_the_earliest_future_moment(catalogue_film, edition):
+    import datetime
+
+    edition.results_announced_at = datetime.datetime(2023, 11, 18, 20, 0, tzinfo=datetime.UTC)
+    edition.save()
+    before = datetime.datetime(2023, 11, 1, tzinfo=datetime.UTC)
+    screening_start = datetime.datetime(2023, 11, 12, 18, 15, tzinfo=datetime.UTC)
+    assert page_cache.next_scheduled_change(before) == screening_start.timestamp()
+    after_screening = datetime.datetime(2023, 11, 13, tzinfo=datetime.UTC)
+    assert page_cache.next_scheduled_change(after_screening) == edition.results_announced_at.timestamp()
+    assert page_cache.next_scheduled_change(datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)) is None
