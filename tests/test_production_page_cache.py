@@ -263,3 +263,17 @@ def test_next_scheduled_change_takes_the_earliest_future_moment(catalogue_film, 
     after_screening = datetime.datetime(2023, 11, 13, tzinfo=datetime.UTC)
     assert page_cache.next_scheduled_change(after_screening) == edition.results_announced_at.timestamp()
     assert page_cache.next_scheduled_change(datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)) is None
+
+
+def test_a_catalogue_import_makes_cached_pages_stale_though_bulk_writes_send_no_signals(db):
+    from pathlib import Path
+    from unittest import mock
+
+    from films.catalogue import import_catalogue
+
+    example = Path(__file__).resolve().parents[2] / "shared" / "catalogue" / "we-will-not-fade-away.json"
+    with mock.patch("films.catalogue.importer.bump_publication_version") as bump:
+        import_catalogue([example], dry_run=True)
+        assert bump.call_count == 0
+        import_catalogue([example])
+        assert bump.call_count == 1

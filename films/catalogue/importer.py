@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from .. import codes
+from ..cache import bump_publication_version
 from ..images import validate_image_upload
 from ..models import (
     Award,
@@ -373,6 +374,9 @@ class Importer:
         except Exception:
             self.discard_stored_files()
             raise
+        if not self.dry_run:
+            # Bulk writes send no model signals: make every cached public page stale here.
+            bump_publication_version()
         return self.report
 
     def discard_stored_files(self):

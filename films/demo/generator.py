@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.text import slugify
 
+from ..cache import bump_publication_version
 from ..models import (
     Award,
     AwardResult,
@@ -234,6 +235,8 @@ class Builder:
             for name in self.stored_files:
                 default_storage.delete(name)
             raise
+        # Bulk writes send no model signals: make every cached public page stale here.
+        bump_publication_version()
         return self.edition
 
     def unique_key(self, kind, base):
