@@ -1,0 +1,96 @@
+"""The objects of a file (``Item``) and the values they give model fields."""
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from modeltranslation.utils import build_localized_fieldname
+
+from ...models import Film, Person, Screen, Screening
+from ..errors import path_string
+
+CODE_FIELDS = {"country", "language", "timezone"}
+DEFAULT_CHANGEOVER_MINUTES = Screen._meta.get_field("changeover_minutes").default
+# Rows per INSERT statement of a bulk insert (SQLite allows 32,766 parameters per statement).
+BULK_BATCH_SIZE = 500
+
+# Model field -> field name in the format, where they differ (for full_clean messages).
+FORMAT_FIELD_NAMES = {
+    Film: {"aspect_ratio": "picture.aspect_ratio", "picture_format": "picture.format", "colour": "picture.colour"},
+    Person: {"born_year": "born.year", "born_place": "born.place"},
+    Screening: {"online_countries": "countries"},
+}
+
+
+@cache
+def excluded_fields(model):
+    """Fields ``full_clean`` leaves to stage 2 and the database: relations, and ISO codes (checked in stage 2)."""
+    return tuple(field.name for field in model._meta.fields if field.is_relation or field.name in CODE_FIELDS)
+
+
+def languages():
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def translated_values(name, text):
+    """``{"en": "x"}`` -> ``{"name_en": "x", "name_uk": None, ...}`` for every site language."""
+    text = text or {}
+    return {build_localized_fieldname(name, code): text.get(code) or None for code in languages()}
+
+
+def _norm(value):
+    return None if value == "" else value
+
+
+def apply_values(instance, values):
+    """Set ``values`` on ``instance``; return the names of the fields whose value changed."""
+    changed = []
+    for name, value in values.items():
+        field = instance._meta.get_field(name)
+        if field.is_relation:
+            current, wanted = getattr(instance, field.attname), value.pk if value is not None else None
+        else:
+            current, wanted = getattr(instance, name), value
+        if _norm(current) != _norm(wanted):
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+@dataclass
+class Item:
+    """One object of a file, with where it is (for messages) and the directory image paths are relative to."""
+
+    data: dict
+    parts: tuple
+    prefix: str = ""
+    base_dir: Path | None = None
+
+    def path(self, *more):
+        return self.prefix + path_string((*self.parts, *more))
+
+    def child(self, *more):
+        value = self.data
+        for part in more:
+            value = value[part]
+        return Item(value, (*self.parts, *more), self.prefix, self.base_dir)
+
+    def children(self, name):
+        return [self.child(name, index) for index in range(len(self.data.get(name) or []))]
+
+    def get(self, name, default=None):
+        return self.data.get(name, default)
+
+    def __getitem__(self, name):
+        return self.data[name]
+
+
+def award_kind(data):
+    """An award's ``recipient`` and ``ex_aequo``: as given, else as its winners show (a person named: a person award;
+    more than one winner: ex aequo)."""
+    winners = data.get("winners") or []
+    return {
+        "recipient": data.get("recipient", "person" if any("person" in winner for winner in winners) else "film"),
+        "ex_aequo": data.get("ex_aequo", sum(1 for winner in winners if winner.get("kind", "winner") == "winner") > 1),
+    }
