@@ -8,15 +8,119 @@ little work per row and the query count does not grow with the number of rows.
 import datetime
 import functools
 
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import CharField, Exists, F, OuterRef, Value
 from django.db.models.functions import Concat
+from django.db.models.query import ValuesIterable, ValuesListIterable
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.formats import get_format
 
 from .codes import language_name
 from .models import Edition, Screening, ScreeningFilm, Section, Selection
-from .public import lean, title_columns, title_reader, translated, translated_columns
+from .public import (
+    current_language,
+    language_codes,
+    lean,
+    title_columns,
+    title_reader,
+    translated,
+    translated_columns,
+)
+
+
+class Prepared:
+    """A query compiled to SQL once per process, then run with each request's arguments: no queryset per request.
+
+    Building and compiling a queryset costs Django about half a millisecond; a page of a dozen small
+    queries spends most of its time there. ``build(*arguments)`` returns the ``values()`` or
+    ``values_list()`` queryset; it is called once (per database, site languages and active language)
+    with placeholder ``markers``, each of which must reach the SQL only as a parameter (a filter
+    value, an ``int`` id or a ``datetime``). Calling the object runs the cached SQL with the real
+    arguments in the markers' places and returns the rows (dicts for ``values()``, tuples for
+    ``values_list()``), converted by the columns' fields as Django would.
+    """
+
+    def __init__(self, build, *markers):
+        self.build = build
+        self.markers = markers
+        self.compiled = {}
+
+    def _compile(self, using):
+        connection = connections[using]
+        queryset = self.build(*self.markers).using(using)
+        if queryset._iterable_class not in (ValuesIterable, ValuesListIterable):
+            raise ValueError(
+                f"{self.build.__qualname__}: not a plain values() or values_list() queryset "
+                "(modeltranslation's rewriting off, see lean())"
+            )
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        adapt = connection.ops.adapt_datetimefield_value
+        slots = []
+        for position, param in enumerate(params):
+            for index, marker in enumerate(self.markers):
+                if param is marker or (type(param) is type(marker) and param == marker):
+                    slots.append((position, index, None))
+                elif isinstance(marker, datetime.datetime) and param == adapt(marker):
+                    slots.append((position, index, adapt))
+        found = {index for _position, index, _adapt in slots}
+        if found != set(range(len(self.markers))):
+            raise ValueError(f"{self.build.__qualname__}: not every marker is a parameter of its SQL")
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        converters = [
+            (index, backend + field.get_db_converters(connection))
+            for index, (field, backend) in enumerate(
+                (field, connection.ops.get_db_converters(field)) for field in fields
+            )
+            if backend or field.get_db_converters(connection)
+        ]
+        query = queryset.query
+        names = None
+        if queryset._iterable_class is ValuesIterable:
+            # As ValuesIterable names the columns.
+            names = list(query.selected or [*query.extra_select, *query.values_select, *query.annotation_select])
+        return sql, list(params), slots, fields, converters, names
+
+    def __call__(self, *arguments, using=DEFAULT_DB_ALIAS):
+        key = (using, connections[using].vendor, tuple(language_codes()), settings.LANGUAGE_CODE, current_language())
+        if key not in self.compiled:
+            self.compiled[key] = self._compile(using)
+        sql, params, slots, fields, converters, names = self.compiled[key]
+        params = list(params)
+        for position, index, adapt in slots:
+            params[position] = adapt(arguments[index]) if adapt else arguments[index]
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if converters:
+            # Each distinct raw value is converted once: a day's screenings repeat the same few code lists.
+            # Converted values are shared between rows, so callers must not change them in place.
+            seen = [{} for _converter in converters]
+            converted = []
+            for row in rows:
+                row = list(row)
+                for (index, functions), cache in zip(converters, seen, strict=True):
+                    raw = row[index]
+                    try:
+                        row[index] = cache[raw]
+                    except KeyError:
+                        value = raw
+                        for function in functions:
+                            value = function(value, fields[index], connection)
+                        row[index] = cache[raw] = value
+                    except TypeError:  # an unhashable raw value (a PostgreSQL array, say): no cache
+                        value = raw
+                        for function in functions:
+                            value = function(value, fields[index], connection)
+                        row[index] = value
+                converted.append(row)
+            rows = converted
+        if names is not None:
+            return [dict(zip(names, row, strict=True)) for row in rows]
+        return [tuple(row) for row in rows]
 
 
 def current_edition():
@@ -24,14 +128,19 @@ def current_edition():
     return Edition.objects.published().order_by("-start_date", "key").first()
 
 
-def nav_edition():
-    """What the header and navigation need of the current edition (key and names), as a dict, or None."""
-    return (
+_nav_edition = Prepared(
+    lambda: (
         lean(Edition.objects.filter(published=True))
         .order_by("-start_date", "key")
-        .values("key", *translated_columns("name"))
-        .first()
+        .values("key", *translated_columns("name"))[:1]
     )
+)
+
+
+def nav_edition():
+    """What the header and navigation need of the current edition (key and names), as a dict, or None."""
+    rows = _nav_edition()
+    return rows[0] if rows else None
 
 
 def default_day(edition, now=None):
@@ -83,13 +192,25 @@ class UrlPattern:
         return url
 
 
+# Markers for ``Prepared`` queries: an edition's id and the bounds of one of its days.
+EDITION = -90418
+DAY_START = datetime.datetime(1901, 2, 3, 0, 0, 1, 11, tzinfo=datetime.UTC)
+DAY_END = datetime.datetime(1901, 2, 4, 0, 0, 2, 22, tzinfo=datetime.UTC)
+
+_sections = Prepared(
+    lambda edition: (
+        lean(Section.objects.published().filter(edition=edition))
+        .order_by("order", "key")
+        .values("id", "key", "competitive", *translated_columns("name"), *translated_columns("description"))
+    ),
+    EDITION,
+)
+
+
 def section_names(edition):
     """``{section id: {"key", "name" (Text)}}`` of the edition's published sections, in programme order."""
-    rows = Section.objects.published().filter(edition=edition).order_by("order", "key")
     sections = {}
-    for row in lean(rows).values(
-        "id", "key", "competitive", *translated_columns("name"), *translated_columns("description")
-    ):
+    for row in _sections(edition.pk):
         sections[row["id"]] = {
             "id": row["id"],
             "key": row["key"],
@@ -144,38 +265,73 @@ def edition_screenings(edition):
     return Screening.objects.filter(edition=edition, published=True)
 
 
-def screening_rows(queryset, edition, sections):
+def film_columns():
+    """The columns of a screening's films ``screening_rows`` reads, one row per film and selection of it.
+
+    The premiere is the selection in the screening's own section. A LEFT JOIN compiles and runs
+    cheaper than a correlated subquery.
+    """
+    return (
+        "id",
+        "screening_id",
+        "film__published",
+        *title_columns("film__"),
+        "film__selections__section_id",
+        "film__selections__premiere",
+    )
+
+
+def day_screenings(edition, start, end):
+    """``edition_screenings(edition).on_day(...)`` for the day from ``start`` to ``end``."""
+    return edition_screenings(edition).filter(starts_at__gte=start, starts_at__lt=end)
+
+
+_day_screenings = Prepared(
+    lambda edition, start, end: lean(day_screenings(edition, start, end)).values_list(*SCREENING_COLUMNS),
+    EDITION,
+    DAY_START,
+    DAY_END,
+)
+_day_films = Prepared(
+    lambda edition, start, end: (
+        lean(ScreeningFilm.objects.filter(screening__in=day_screenings(edition, start, end).values("id")))
+        .order_by("screening_id", "order", "id")
+        .values_list(*film_columns())
+    ),
+    EDITION,
+    DAY_START,
+    DAY_END,
+)
+
+
+def screening_rows(queryset, edition, sections, *, day=None):
     """Display rows for published screenings in ``queryset`` (one edition): two queries, whatever the count.
 
     ``sections`` is ``section_names(edition)`` (published sections only); screenings in other sections
     and screenings with an unpublished film are left out, so ``queryset`` may be ``edition_screenings``.
+    With ``queryset`` None, the rows are those of ``edition_screenings(edition).on_day(edition, day)``,
+    read by queries compiled once.
     """
     tz = edition.tzinfo
-    rows = [
-        row
-        for row in lean(queryset).values_list(*SCREENING_COLUMNS)
-        if row[8] is None or row[8] in sections  # section_id
-    ]
+    if queryset is None:
+        bounds = (edition.pk, *edition.day_bounds(day))
+        found = _day_screenings(*bounds)
+    else:
+        found = lean(queryset).values_list(*SCREENING_COLUMNS)
+    rows = [row for row in found if row[8] is None or row[8] in sections]  # section_id
     if not rows:
         return []
     section_of = {row[0]: row[8] for row in rows}
     films = {}
     hidden = set()
-    columns = title_columns("film__")
-    # One row per film and selection of that film (any edition): the premiere is the selection in the
-    # screening's own section. A LEFT JOIN compiles and runs cheaper than a correlated subquery.
-    film_rows = (
-        lean(ScreeningFilm.objects.filter(screening_id__in=list(section_of)))
-        .order_by("screening_id", "order", "id")
-        .values_list(
-            "id",
-            "screening_id",
-            "film__published",
-            *columns,
-            "film__selections__section_id",
-            "film__selections__premiere",
+    if queryset is None:
+        film_rows = [row for row in _day_films(*bounds) if row[1] in section_of]
+    else:
+        film_rows = (
+            lean(ScreeningFilm.objects.filter(screening_id__in=list(section_of)))
+            .order_by("screening_id", "order", "id")
+            .values_list(*film_columns())
         )
-    )
     film_url = UrlPattern("film", film=None)
     labels = {value: str(label) for value, label in Selection.Premiere.choices}
     titles = title_reader()

@@ -4,6 +4,7 @@ Every page answers conditional requests: ``conditional_page`` gives each respons
 ETag (a hash of its content) and answers a matching ``If-None-Match`` with 304.
 """
 
+import datetime
 import zoneinfo
 from html import escape
 from itertools import groupby
@@ -11,6 +12,7 @@ from types import SimpleNamespace
 
 from django import forms
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Case, Q, Value, When
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -48,6 +50,8 @@ from ..models import (
 )
 from ..public import film_title, lean, normalise, title_columns, title_reader, translated, translated_columns
 from ..queries import (
+    EDITION,
+    Prepared,
     UrlPattern,
     clock_text,
     current_edition,
@@ -62,7 +66,7 @@ from ..queries import (
     with_code,
 )
 from ..structured_data import film_jsonld, ld_json_script
-from .rows import KEY_MARK, screening_items, toggle_template
+from .rows import KEY_MARK, screening_items, text_html, toggle_template
 
 
 def public_page(view):
@@ -82,9 +86,23 @@ def language_redirect(request):
     return response
 
 
+def model_columns(model, *, leave_out=()):
+    """The attribute names of ``model``'s columns (translation columns included), to build instances from rows."""
+    return [field.attname for field in model._meta.concrete_fields if field.attname not in leave_out]
+
+
+_edition = Prepared(
+    lambda key: lean(Edition.objects.filter(published=True, key=key)).values_list(*model_columns(Edition)),
+    "\x00edition-key",
+)
+
+
 def published_edition(key):
     """The published edition ``key`` (without its festival: the pages that need it join it themselves)."""
-    return get_object_or_404(Edition.objects.filter(published=True), key=key)
+    rows = _edition(key)
+    if not rows:
+        raise Http404("No Edition matches the given query.")
+    return Edition.from_db(DEFAULT_DB_ALIAS, model_columns(Edition), rows[0])
 
 
 def edition_dates(edition):
@@ -227,21 +245,36 @@ class ProgrammeFilters(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
 
 
+_venue_options = Prepared(
+    lambda edition: (
+        lean(Screening.objects.filter(edition=edition, published=True))
+        .order_by()
+        .values_list("screen__venue__key", "screen__venue__name", "subtitles")
+        .distinct()
+    ),
+    EDITION,
+)
+
+
+def screened_films(edition):
+    screened = ScreeningFilm.objects.filter(screening__edition=edition, screening__published=True).values("film_id")
+    return Film.objects.filter(published=True, id__in=screened)
+
+
+_country_options = Prepared(
+    lambda edition: lean(screened_films(edition)).order_by().values_list("countries").distinct(), EDITION
+)
+
+
 def filter_options(edition):
     """Venues, subtitle languages and film countries the edition's published screenings have: two lean queries.
 
     Options need not apply every publication rule (a venue, a language or a published film's country
     is public anyway); ``.order_by()`` keeps DISTINCT from counting the default ordering's columns.
     """
-    in_edition = {"edition": edition, "published": True}
     venue_names = {}
     subtitle_codes = set()
-    for key, name, codes in (
-        lean(Screening.objects.filter(**in_edition))
-        .order_by()
-        .values_list("screen__venue__key", "screen__venue__name", "subtitles")
-        .distinct()
-    ):
+    for key, name, codes in _venue_options(edition.pk):
         if key:
             venue_names[key] = name
         subtitle_codes.update(codes)
@@ -249,9 +282,7 @@ def filter_options(edition):
         {"key": key, "name": name} for key, name in sorted(venue_names.items(), key=lambda item: (item[1], item[0]))
     ]
     country_set = set()
-    screened = ScreeningFilm.objects.filter(screening__edition=edition, screening__published=True).values("film_id")
-    films = Film.objects.filter(published=True, id__in=screened)
-    for codes in lean(films).order_by().values_list("countries", flat=True).distinct():
+    for (codes,) in _country_options(edition.pk):
         country_set.update(codes)
     subtitles = sorted(
         ((code, language_name(code)) for code in subtitle_codes & language_codes()), key=lambda item: item[1]
@@ -263,6 +294,29 @@ def filter_options(edition):
 def clean_query(request, allowed):
     """The query string's parameters that a page knows, short values only (for building links)."""
     return {name: request.GET[name][:100] for name in allowed if request.GET.get(name)}
+
+
+PROGRAMME_FILTERS = ("section", "venue", "subtitles", "audience", "form", "country", "age", "started")
+
+
+def filtered_screenings(edition, day, chosen):
+    """The published screenings on ``day`` that match the ``chosen`` filters, or None when none is chosen."""
+    if not any(name in chosen for name in PROGRAMME_FILTERS):
+        return None
+    screenings = edition_screenings(edition).on_day(edition, day)
+    if "section" in chosen:
+        screenings = screenings.filter(section__key=chosen["section"])
+    if "venue" in chosen:
+        screenings = screenings.filter(screen__venue__key=chosen["venue"])
+    if "subtitles" in chosen:
+        screenings = with_code(screenings, "subtitles", chosen["subtitles"])
+    if "audience" in chosen:
+        screenings = screenings.filter(audience=chosen["audience"])
+    if chosen.get("started") == "hide":
+        screenings = screenings.filter(starts_at__gte=timezone.now())
+    return screenings_with_film_conditions(
+        screenings, form=chosen.get("form"), country=chosen.get("country"), max_age=chosen.get("age")
+    )
 
 
 @public_page
@@ -280,21 +334,8 @@ def programme(request, edition):
     )
     chosen = filters.valid()
     day = chosen.get("day") or default_day(edition)
-    screenings = edition_screenings(edition).on_day(edition, day)
-    if "section" in chosen:
-        screenings = screenings.filter(section__key=chosen["section"])
-    if "venue" in chosen:
-        screenings = screenings.filter(screen__venue__key=chosen["venue"])
-    if "subtitles" in chosen:
-        screenings = with_code(screenings, "subtitles", chosen["subtitles"])
-    if "audience" in chosen:
-        screenings = screenings.filter(audience=chosen["audience"])
-    if chosen.get("started") == "hide":
-        screenings = screenings.filter(starts_at__gte=timezone.now())
-    screenings = screenings_with_film_conditions(
-        screenings, form=chosen.get("form"), country=chosen.get("country"), max_age=chosen.get("age")
-    )
-    rows = screening_rows(screenings, edition, sections)
+    # Unfiltered, the day's rows come from queries compiled once.
+    rows = screening_rows(filtered_screenings(edition, day, chosen), edition, sections, day=day)
     view = chosen.get("view", "list")
     kept = {name: value for name, value in clean_query(request, filters.fields).items() if name in chosen}
     base = request.path
@@ -386,16 +427,91 @@ def section(request, edition, section):
 # Film ------------------------------------------------------------------------
 
 
+# The film page's queries are compiled once (``Prepared``) and run with the film's id in FILM's place.
+FILM = -90417
+FILM_KEY = "\x00film-key"
+NOW = datetime.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=datetime.UTC)
+FILM_LEFT_OUT = ("search_text",)  # deferred: only search reads it
+
+_film = Prepared(
+    lambda key: (
+        lean(Film.objects.published()).filter(key=key).values_list(*model_columns(Film, leave_out=FILM_LEFT_OUT))
+    ),
+    FILM_KEY,
+)
+_further_titles = Prepared(
+    lambda film: FilmTitle.objects.filter(film=film).order_by("order", "id").values_list("title", "language"), FILM
+)
+_tags = Prepared(
+    lambda film: lean(Tag.objects.filter(films=film)).order_by("key").values("id", *translated_columns("name")), FILM
+)
+_images = Prepared(
+    lambda film: (
+        lean(FilmImage.objects.filter(film=film))
+        .order_by("kind", "order", "id")
+        .values("kind", "image", "display", "thumbnail", "photographer", *translated_columns("caption"))
+    ),
+    FILM,
+)
+_selections = Prepared(
+    lambda film: (
+        lean(Selection.objects.filter(film=film, section__published=True, section__edition__published=True))
+        .order_by("-section__edition__start_date", "section__order")
+        .values(
+            "premiere",
+            "section_id",
+            "section__key",
+            "section__edition__key",
+            *translated_columns("name", "section__"),
+            *translated_columns("name", "section__edition__"),
+        )
+    ),
+    FILM,
+)
+_history = Prepared(
+    lambda film: (
+        lean(FestivalHistoryEntry.objects.filter(film=film))
+        .order_by("order", "year", "id", "awards__order", "awards__id")
+        .values(
+            "id",
+            "year",
+            "section",
+            "premiere",
+            *translated_columns("name", "festival__"),
+            "awards__name",
+            "awards__recipient__name",
+            "awards__recipient__key",
+        )
+    ),
+    FILM,
+)
+
+
+def related_films(film):
+    """Up to six published films sharing a published selection's section or a tag with ``film``, by key."""
+    sections = Selection.objects.filter(film=film, section__published=True, section__edition__published=True).values(
+        "section_id"
+    )
+    tags = Tag.objects.filter(films=film).values("id")
+    return (
+        lean(Film.objects.published())
+        .filter(Q(selections__section_id__in=sections) | Q(tags__in=tags))
+        .exclude(pk=film)
+        .distinct()
+        .order_by("key")
+        .values("id", "year", *title_columns())[:6]
+    )
+
+
+_suggestions = Prepared(related_films, FILM)
+
+
 def images_by_kind(images, kind):
     return [image for image in images if image["kind"] == kind]
 
 
-def film_credits(film, person_url):
-    """People's credits grouped by role in role order, companies by role, and the directors: one query.
-
-    Credits of people and of companies come in one UNION; people credited for a company
-    carry its name ("Valery Kalmykov for Trueman Production").
-    """
+def credit_rows(film):
+    """People's and companies' credits of ``film`` in one UNION: role, order, id, person key and name, company."""
     people = (
         Credit.objects.filter(film=film)
         .order_by()
@@ -406,7 +522,19 @@ def film_credits(film, person_url):
         .order_by()
         .values_list("role", "order", "id", Value(""), Value(""), "company__name", Value("company"))
     )
-    rows = list(people.union(firms, all=True))
+    return people.union(firms, all=True)
+
+
+_credits = Prepared(credit_rows, FILM)
+
+
+def film_credits(film, person_url):
+    """People's credits grouped by role in role order, companies by role, and the directors: one query.
+
+    Credits of people and of companies come in one UNION; people credited for a company
+    carry its name ("Valery Kalmykov for Trueman Production").
+    """
+    rows = _credits(film.pk)
     person_order = {role: index for index, role in enumerate(Credit.Role.values)}
     company_order = {role: index for index, role in enumerate(CompanyCredit.Role.values)}
     person_rows = sorted(
@@ -455,6 +583,16 @@ FILM_SCREENING_COLUMNS = (
 )
 
 
+_film_screening_rows = Prepared(
+    lambda film: (
+        lean(ScreeningFilm.objects.filter(screening__screening_films__film=film))
+        .order_by("screening__starts_at", "screening_id", "order", "id")
+        .values_list(*FILM_SCREENING_COLUMNS, *title_columns("film__"))
+    ),
+    FILM,
+)
+
+
 def film_screenings(film):
     """The film's published screenings as display rows and as ``event_row`` dicts for JSON-LD: one query.
 
@@ -462,16 +600,11 @@ def film_screenings(film):
     screening's columns, and applies ``Screening.objects.published()``'s rules in Python: a published
     screening in a published edition, in no section or a published one, all of whose films are published.
     """
-    columns = title_columns("film__")
     screenings = {}
     titles = {}
     hidden = set()
     read_title = title_reader()
-    for row in (
-        lean(ScreeningFilm.objects.filter(screening__screening_films__film=film))
-        .order_by("screening__starts_at", "screening_id", "order", "id")
-        .values_list(*FILM_SCREENING_COLUMNS, *columns)
-    ):
+    for row in _film_screening_rows(film.pk):
         screening_id = row[0]
         published, edition_published, section_id, section_published, film_published = row[14:19]
         if not (published and edition_published and (section_id is None or section_published) and film_published):
@@ -581,18 +714,9 @@ def film_screening_items(rows):
     return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
 
 
-def film_laurels(film, history_rows):
-    """The film's awards: our own public results (one query) and those elsewhere from its festival history.
-
-    ``history_rows`` are the festival history's rows (one per award, see ``film``). Results are public
-    only once announced: ``AwardResult.objects.public()`` leaves embargoed ones out.
-    """
-    kinds = dict(AwardResult.Kind.choices)
-    award_url = UrlPattern("award", award=None)
-    person_url = UrlPattern("person", person=None)
-    ours = []
-    for row in (
-        lean(AwardResult.objects.public().filter(film=film, award__section__published=True))
+_laurels = Prepared(
+    lambda film, now: (
+        lean(AwardResult.objects.public(now).filter(film=film, award__section__published=True))
         .order_by("-award__edition__start_date", "award__order", "award__key", "order", "id")
         .values(
             "kind",
@@ -603,7 +727,121 @@ def film_laurels(film, history_rows):
             *translated_columns("name", "award__edition__"),
             *translated_columns("citation"),
         )
-    ):
+    ),
+    FILM,
+    NOW,
+)
+
+
+def film_sections_html(credits, companies, stills, selections, history, suggestions):
+    """The film page's credits, companies, images, festival history and suggestions, rendered in Python.
+
+    These lists are the longest part of the page; built here they cost a fraction of the template
+    loops. Every value is escaped (``text_html`` keeps a fallback text's ``<span lang>``).
+    """
+    # Outside the f-strings below, where message extraction would not see them.
+    credits_label = escape(gettext("Credits"))
+    companies_label = escape(gettext("Companies"))
+    images_label = escape(gettext("Images"))
+    history_label = escape(gettext("Festival history"))
+    suggestions_label = escape(gettext("You may also like"))
+    parts = []
+    html = ""
+    if credits:
+        html = (
+            '<section aria-labelledby="credits-heading"><h2 id="credits-heading">'
+            f'{credits_label}</h2>\n<dl class="credits">'
+        )
+        for group in credits:
+            html += f"<dt>{escape(str(group['role']))}</dt>"
+            for person in group["people"]:
+                name = escape(person["name"])
+                if person["company"]:
+                    # As ``{% blocktranslate %}`` does: the values escaped, the translation itself not.
+                    name = gettext("%(person)s for %(company)s") % {
+                        "person": name,
+                        "company": escape(person["company"]),
+                    }
+                html += f'<dd><a href="{escape(person["url"])}">{name}</a></dd>'
+        html += "</dl>\n</section>"
+    parts.append(html)
+    html = ""
+    if companies:
+        html = (
+            '<section aria-labelledby="companies-heading"><h2 id="companies-heading">'
+            f'{companies_label}</h2>\n<dl class="credits">'
+        )
+        for group in companies:
+            names = ", ".join(escape(name) for name in group["names"])
+            html += f"<dt>{escape(str(group['role']))}</dt><dd>{names}</dd>"
+        html += "</dl>\n</section>"
+    parts.append(html)
+    html = ""
+    if stills:
+        html = (
+            '<section aria-labelledby="images-heading"><h2 id="images-heading">'
+            f'{images_label}</h2>\n<ul class="stills">'
+        )
+        for image in stills:
+            alt = image["alt"]
+            lang = f' lang="{escape(alt.lang)}"' if alt.fallback else ""
+            html += (
+                f'<li><a href="{escape(image["url"])}"><img src="{escape(image["thumbnail"])}" '
+                f'alt="{escape(alt.text)}"{lang} loading="lazy"></a></li>'
+            )
+        html += "</ul>\n</section>"
+    parts.append(html)
+    html = ""
+    if selections or history:
+        html = (
+            '<section aria-labelledby="history-heading"><h2 id="history-heading">'
+            f'{history_label}</h2>\n<ul class="history">'
+        )
+        for item in selections:
+            html += (
+                f"<li>{text_html(item['edition'])}: "
+                f'<a href="{escape(item["section_url"])}">{text_html(item["section"])}</a>'
+            )
+            if item["premiere"]:
+                html += f' · <span class="premiere">{escape(str(item["premiere"]))}</span>'
+            html += "</li>"
+        html += "\n"
+        for item in history:
+            html += f"<li>{text_html(item['festival'])} {escape(str(item['year']))}"
+            if item["section"]:
+                html += f": {escape(item['section'])}"
+            if item["premiere"]:
+                html += f' · <span class="premiere">{escape(str(item["premiere"]))}</span>'
+            html += "</li>"
+        html += "</ul>\n</section>"
+    parts.append(html)
+    html = ""
+    if suggestions:
+        html = (
+            '<section aria-labelledby="suggestions-heading"><h2 id="suggestions-heading">'
+            f'{suggestions_label}</h2>\n<ul class="suggestions">'
+        )
+        for item in suggestions:
+            html += f'<li><a href="{escape(item["url"])}">{text_html(item["title"])}</a>'
+            if item["year"]:
+                html += f" ({escape(str(item['year']))})"
+            html += "</li>"
+        html += "</ul>\n</section>"
+    parts.append(html)
+    return mark_safe("\n".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def film_laurels(film, history_rows):
+    """The film's awards: our own public results (one query) and those elsewhere from its festival history.
+
+    ``history_rows`` are the festival history's rows (one per award, see ``film``). Results are public
+    only once announced: ``AwardResult.objects.public()`` leaves embargoed ones out.
+    """
+    kinds = dict(AwardResult.Kind.choices)
+    award_url = UrlPattern("award", award=None)
+    person_url = UrlPattern("person", person=None)
+    ours = []
+    for row in _laurels(film.pk, timezone.now()):
         ours.append(
             {
                 "award": translated(row, "award__name"),
@@ -642,13 +880,16 @@ def laurel_texts(ours, elsewhere):
 
 @public_page
 def film(request, film):
-    film = get_object_or_404(lean(Film.objects.published()).defer("search_text"), key=film)
+    rows = _film(film)
+    if not rows:
+        raise Http404("No film matches the given query.")
+    film = Film.from_db(DEFAULT_DB_ALIAS, model_columns(Film, leave_out=FILM_LEFT_OUT), rows[0])
     film_url = UrlPattern("film", film=None)
     further_titles = [
-        {"title": row["title"], "language": row["language"], "language_name": language_name(row["language"])}
-        for row in FilmTitle.objects.filter(film=film).order_by("order", "id").values("title", "language")
+        {"title": title, "language": language, "language_name": language_name(language)}
+        for title, language in _further_titles(film.pk)
     ]
-    tags = list(lean(Tag.objects.filter(films=film)).order_by("key").values("id", *translated_columns("name")))
+    tags = _tags(film.pk)
     for tag in tags:
         tag["label"] = translated(tag, "name")
 
@@ -656,11 +897,7 @@ def film(request, film):
     credits, companies, directors = film_credits(film, person_url)
     images = []
     image_field = FilmImage._meta.get_field("image")
-    for row in (
-        lean(FilmImage.objects.filter(film=film))
-        .order_by("kind", "order", "id")
-        .values("kind", "image", "display", "thumbnail", "photographer", *translated_columns("caption"))
-    ):
+    for row in _images(film.pk):
         picture = image_field.storage.url(row["display"] or row["image"])
         images.append(
             {
@@ -683,31 +920,9 @@ def film(request, film):
             "premiere": premiere_labels.get(row["premiere"], ""),
             "section_id": row["section_id"],
         }
-        for row in lean(Selection.objects.filter(film=film, section__published=True, section__edition__published=True))
-        .order_by("-section__edition__start_date", "section__order")
-        .values(
-            "premiere",
-            "section_id",
-            "section__key",
-            "section__edition__key",
-            *translated_columns("name", "section__"),
-            *translated_columns("name", "section__edition__"),
-        )
+        for row in _selections(film.pk)
     ]
-    history_rows = list(
-        lean(FestivalHistoryEntry.objects.filter(film=film))
-        .order_by("order", "year", "id", "awards__order", "awards__id")
-        .values(
-            "id",
-            "year",
-            "section",
-            "premiere",
-            *translated_columns("name", "festival__"),
-            "awards__name",
-            "awards__recipient__name",
-            "awards__recipient__key",
-        )
-    )
+    history_rows = _history(film.pk)
     history = [
         {
             "festival": translated(first, "festival__name"),
@@ -723,15 +938,10 @@ def film(request, film):
     tag_ids = [tag["id"] for tag in tags]
     suggestions = []
     if section_ids or tag_ids:
-        related = (
-            lean(Film.objects.published())
-            .filter(Q(selections__section_id__in=section_ids) | Q(tags__in=tag_ids))
-            .exclude(pk=film.pk)
-            .distinct()
-            .order_by("key")
-            .values("id", "year", *title_columns())[:6]
-        )
-        suggestions = [{"title": film_title(row), "url": film_url(row["key"]), "year": row["year"]} for row in related]
+        suggestions = [
+            {"title": film_title(row), "url": film_url(row["key"]), "year": row["year"]}
+            for row in _suggestions(film.pk)
+        ]
 
     posters = images_by_kind(images, "poster")
     context = {
@@ -750,6 +960,9 @@ def film(request, film):
         "stills": images_by_kind(images, "still"),
         "screenings": screenings,
         "screenings_html": film_screening_items(screenings),
+        "sections_html": film_sections_html(
+            credits, companies, images_by_kind(images, "still"), selections, history, suggestions
+        ),
         "laurels": laurels,
         "laurels_elsewhere": laurels_elsewhere,
         "selections": selections,
