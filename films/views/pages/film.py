@@ -1,0 +1,465 @@
+"""The film page and its queries, compiled once (``Prepared``)."""
+
+import datetime
+import zoneinfo
+from itertools import groupby
+from types import SimpleNamespace
+
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Q, Value
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import NoReverseMatch
+from django.utils import timezone, translation
+from django.utils.formats import get_format
+from django.utils.translation import gettext
+
+from ...codes import country_name, language_name
+from ...models import (
+    AwardResult,
+    CompanyCredit,
+    Credit,
+    FestivalHistoryEntry,
+    Film,
+    FilmImage,
+    FilmTitle,
+    Screening,
+    ScreeningFilm,
+    Selection,
+    Tag,
+)
+from ...public import film_title, lean, title_columns, title_reader, translated, translated_columns
+from ...queries import Prepared, UrlPattern, clock_text, day_text, nav_edition
+from ...structured_data import film_jsonld, ld_json_script
+from .common import model_columns, public_page
+from .film_html import film_screening_items, film_sections_html
+
+# Film ------------------------------------------------------------------------
+
+
+# The film page's queries are compiled once (``Prepared``) and run with the film's id in FILM's place.
+FILM = -90417
+FILM_KEY = "\x00film-key"
+NOW = datetime.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=datetime.UTC)
+FILM_LEFT_OUT = ("search_text",)  # deferred: only search reads it
+
+_film = Prepared(
+    lambda key: (
+        lean(Film.objects.published()).filter(key=key).values_list(*model_columns(Film, leave_out=FILM_LEFT_OUT))
+    ),
+    FILM_KEY,
+)
+_further_titles = Prepared(
+    lambda film: FilmTitle.objects.filter(film=film).order_by("order", "id").values_list("title", "language"), FILM
+)
+_tags = Prepared(
+    lambda film: lean(Tag.objects.filter(films=film)).order_by("key").values("id", *translated_columns("name")), FILM
+)
+_images = Prepared(
+    lambda film: (
+        lean(FilmImage.objects.filter(film=film))
+        .order_by("kind", "order", "id")
+        .values("kind", "image", "display", "thumbnail", "photographer", *translated_columns("caption"))
+    ),
+    FILM,
+)
+_selections = Prepared(
+    lambda film: (
+        lean(Selection.objects.filter(film=film, section__published=True, section__edition__published=True))
+        .order_by("-section__edition__start_date", "section__order")
+        .values(
+            "premiere",
+            "section_id",
+            "section__key",
+            "section__edition__key",
+            *translated_columns("name", "section__"),
+            *translated_columns("name", "section__edition__"),
+        )
+    ),
+    FILM,
+)
+_history = Prepared(
+    lambda film: (
+        lean(FestivalHistoryEntry.objects.filter(film=film))
+        .order_by("order", "year", "id", "awards__order", "awards__id")
+        .values(
+            "id",
+            "year",
+            "section",
+            "premiere",
+            *translated_columns("name", "festival__"),
+            "awards__name",
+            "awards__recipient__name",
+            "awards__recipient__key",
+        )
+    ),
+    FILM,
+)
+
+
+def related_films(film):
+    """Up to six published films sharing a published selection's section or a tag with ``film``, by key."""
+    sections = Selection.objects.filter(film=film, section__published=True, section__edition__published=True).values(
+        "section_id"
+    )
+    tags = Tag.objects.filter(films=film).values("id")
+    return (
+        lean(Film.objects.published())
+        .filter(Q(selections__section_id__in=sections) | Q(tags__in=tags))
+        .exclude(pk=film)
+        .distinct()
+        .order_by("key")
+        .values("id", "year", *title_columns())[:6]
+    )
+
+
+_suggestions = Prepared(related_films, FILM)
+
+
+def images_by_kind(images, kind):
+    return [image for image in images if image["kind"] == kind]
+
+
+def credit_rows(film):
+    """People's and companies' credits of ``film`` in one UNION: role, order, id, person key and name, company."""
+    people = (
+        Credit.objects.filter(film=film)
+        .order_by()
+        .values_list("role", "order", "id", "person__key", "person__name", "company__name", Value("person"))
+    )
+    firms = (
+        CompanyCredit.objects.filter(film=film)
+        .order_by()
+        .values_list("role", "order", "id", Value(""), Value(""), "company__name", Value("company"))
+    )
+    return people.union(firms, all=True)
+
+
+_credits = Prepared(credit_rows, FILM)
+
+
+def film_credits(film, person_url):
+    """People's credits grouped by role in role order, companies by role, and the directors: one query.
+
+    Credits of people and of companies come in one UNION; people credited for a company
+    carry its name ("Valery Kalmykov for Trueman Production").
+    """
+    rows = _credits(film.pk)
+    person_order = {role: index for index, role in enumerate(Credit.Role.values)}
+    company_order = {role: index for index, role in enumerate(CompanyCredit.Role.values)}
+    person_rows = sorted(
+        (row for row in rows if row[6] == "person"), key=lambda row: (person_order[row[0]], row[1], row[2])
+    )
+    company_rows = sorted(
+        (row for row in rows if row[6] == "company"), key=lambda row: (company_order[row[0]], row[1], row[2])
+    )
+    person_labels = dict(Credit.Role.choices)
+    company_labels = dict(CompanyCredit.Role.choices)
+    credits = [
+        {
+            "role": person_labels[role],
+            "people": [{"name": row[4], "url": person_url(row[3]), "company": row[5] or ""} for row in group],
+        }
+        for role, group in groupby(person_rows, key=lambda row: row[0])
+    ]
+    companies = [
+        {"role": company_labels[role], "names": [row[5] for row in group]}
+        for role, group in groupby(company_rows, key=lambda row: row[0])
+    ]
+    directors = [SimpleNamespace(key=row[3], name=row[4]) for row in person_rows if row[0] == Credit.Role.DIRECTOR]
+    return credits, companies, directors
+
+
+FILM_SCREENING_COLUMNS = (
+    "screening_id",
+    "screening__key",
+    "screening__starts_at",
+    "screening__ends_at",
+    "screening__status",
+    "screening__subtitles",
+    "screening__ticket_url",
+    "screening__edition__key",
+    "screening__edition__timezone",
+    "screening__screen__name",
+    "screening__screen__venue__key",
+    "screening__screen__venue__name",
+    "screening__screen__venue__address",
+    "screening__screen__venue__city",
+    "screening__published",
+    "screening__edition__published",
+    "screening__section_id",
+    "screening__section__published",
+    "film__published",
+)
+
+
+_film_screening_rows = Prepared(
+    lambda film: (
+        lean(ScreeningFilm.objects.filter(screening__screening_films__film=film))
+        .order_by("screening__starts_at", "screening_id", "order", "id")
+        .values_list(*FILM_SCREENING_COLUMNS, *title_columns("film__"))
+    ),
+    FILM,
+)
+
+
+def film_screenings(film):
+    """The film's published screenings as display rows and as ``event_row`` dicts for JSON-LD: one query.
+
+    It reads every film of every screening of this one (a shorts programme has several), with the
+    screening's columns, and applies ``Screening.objects.published()``'s rules in Python: a published
+    screening in a published edition, in no section or a published one, all of whose films are published.
+    """
+    screenings = {}
+    titles = {}
+    hidden = set()
+    read_title = title_reader()
+    for row in _film_screening_rows(film.pk):
+        screening_id = row[0]
+        published, edition_published, section_id, section_published, film_published = row[14:19]
+        if not (published and edition_published and (section_id is None or section_published) and film_published):
+            hidden.add(screening_id)
+        screenings.setdefault(screening_id, row[:14])
+        titles.setdefault(screening_id, []).append(str(read_title(row[19:])))
+    rows = [row for screening_id, row in screenings.items() if screening_id not in hidden]
+    if not rows:
+        return [], []
+    status_labels = {value: str(label) for value, label in Screening.Status.choices}
+    language = translation.get_language()
+    date_pattern = get_format("DATE_FORMAT")
+    time_pattern = get_format("TIME_FORMAT")
+    venue_url = UrlPattern("venue", venue=None)
+    try:
+        ics_url = UrlPattern("screening-ics", edition=None, screening=None)
+    except NoReverseMatch:  # the calendar export may not be installed
+        ics_url = None
+    zones = {}
+    display, events = [], []
+    for (
+        screening_id,
+        key,
+        starts_at,
+        ends_at,
+        status,
+        subtitles,
+        ticket_url,
+        edition_key,
+        zone,
+        screen_name,
+        venue_key,
+        venue_name,
+        address,
+        city,
+    ) in rows:
+        if zone not in zones:
+            zones[zone] = zoneinfo.ZoneInfo(zone)
+        starts = starts_at.astimezone(zones[zone])
+        ends = ends_at.astimezone(zones[zone])
+        scheduled = status == Screening.Status.SCHEDULED
+        display.append(
+            {
+                "key": key,
+                "edition_key": edition_key,
+                "date": day_text(language, date_pattern, starts.date()),
+                "start": clock_text(language, time_pattern, starts.hour, starts.minute),
+                "end": clock_text(language, time_pattern, ends.hour, ends.minute),
+                "iso_start": starts.isoformat(),
+                "venue": venue_name or "",
+                "venue_url": venue_url(venue_key) if venue_key else "",
+                "screen": screen_name if screen_name is not None else gettext("Online"),
+                "subtitles": ", ".join(language_name(code) for code in subtitles),
+                "status": status,
+                "status_label": "" if scheduled else status_labels[status],
+                "ticket_url": ticket_url if scheduled else "",
+                "ics_url": ics_url(edition_key, key) if ics_url else "",
+            }
+        )
+        events.append(
+            {
+                "summary": " / ".join(titles.get(screening_id, [])),
+                "starts": starts,
+                "ends": ends,
+                "status": status,
+                "venue": venue_name or "",
+                "screen": screen_name or "",
+                "address": address or "",
+                "city": city or "",
+                "online": screen_name is None,
+                "subtitles": list(subtitles),
+                "ticket_url": ticket_url,
+            }
+        )
+    return display, events
+
+
+_laurels = Prepared(
+    lambda film, now: (
+        lean(AwardResult.objects.public(now).filter(film=film, award__section__published=True))
+        .order_by("-award__edition__start_date", "award__order", "award__key", "order", "id")
+        .values(
+            "kind",
+            "award__key",
+            "person__key",
+            "person__name",
+            *translated_columns("name", "award__"),
+            *translated_columns("name", "award__edition__"),
+            *translated_columns("citation"),
+        )
+    ),
+    FILM,
+    NOW,
+)
+
+
+def film_laurels(film, history_rows):
+    """The film's awards: our own public results (one query) and those elsewhere from its festival history.
+
+    ``history_rows`` are the festival history's rows (one per award, see ``film``). Results are public
+    only once announced: ``AwardResult.objects.public()`` leaves embargoed ones out.
+    """
+    kinds = dict(AwardResult.Kind.choices)
+    award_url = UrlPattern("award", award=None)
+    person_url = UrlPattern("person", person=None)
+    ours = []
+    for row in _laurels(film.pk, timezone.now()):
+        ours.append(
+            {
+                "award": translated(row, "award__name"),
+                "award_url": award_url(row["award__key"]),
+                "edition": translated(row, "award__edition__name"),
+                "winner": row["kind"] == AwardResult.Kind.WINNER,
+                "kind": kinds[row["kind"]],
+                "person": row["person__name"] or "",
+                "person_url": person_url(row["person__key"]) if row["person__key"] else "",
+                "citation": translated(row, "citation"),
+            }
+        )
+    elsewhere = [
+        {
+            "award": row["awards__name"],
+            "festival": translated(row, "festival__name"),
+            "year": row["year"],
+            "person": row["awards__recipient__name"] or "",
+            "person_url": person_url(row["awards__recipient__key"]) if row["awards__recipient__key"] else "",
+        }
+        for row in history_rows
+        if row["awards__name"]
+    ]
+    return ours, elsewhere
+
+
+def laurel_texts(ours, elsewhere):
+    """The awards as short texts for JSON-LD's ``award``: "Best Film, IDFA 2023", "…(special mention)"."""
+    texts = []
+    for item in ours:
+        text = f"{item['award']}, {item['edition']}"
+        texts.append(text if item["winner"] else f"{text} ({str(item['kind']).lower()})")
+    texts += [f"{item['award']}, {item['festival']} {item['year']}" for item in elsewhere]
+    return texts
+
+
+@public_page
+def film(request, film):
+    rows = _film(film)
+    if not rows:
+        raise Http404("No film matches the given query.")
+    film = Film.from_db(DEFAULT_DB_ALIAS, model_columns(Film, leave_out=FILM_LEFT_OUT), rows[0])
+    film_url = UrlPattern("film", film=None)
+    further_titles = [
+        {"title": title, "language": language, "language_name": language_name(language)}
+        for title, language in _further_titles(film.pk)
+    ]
+    tags = _tags(film.pk)
+    for tag in tags:
+        tag["label"] = translated(tag, "name")
+
+    person_url = UrlPattern("person", person=None)
+    credits, companies, directors = film_credits(film, person_url)
+    images = []
+    image_field = FilmImage._meta.get_field("image")
+    for row in _images(film.pk):
+        picture = image_field.storage.url(row["display"] or row["image"])
+        images.append(
+            {
+                "kind": row["kind"],
+                "url": picture,
+                "thumbnail": image_field.storage.url(row["thumbnail"]) if row["thumbnail"] else picture,
+                "alt": translated(row, "caption"),
+                "photographer": row["photographer"],
+            }
+        )
+    screenings, events = film_screenings(film)
+
+    premiere_labels = dict(Selection.Premiere.choices)
+    section_url = UrlPattern("section", edition=None, section=None)
+    selections = [
+        {
+            "edition": translated(row, "section__edition__name"),
+            "section": translated(row, "section__name"),
+            "section_url": section_url(row["section__edition__key"], row["section__key"]),
+            "premiere": premiere_labels.get(row["premiere"], ""),
+            "section_id": row["section_id"],
+        }
+        for row in _selections(film.pk)
+    ]
+    history_rows = _history(film.pk)
+    history = [
+        {
+            "festival": translated(first, "festival__name"),
+            "year": first["year"],
+            "section": first["section"],
+            "premiere": premiere_labels.get(first["premiere"], ""),
+        }
+        for first in (next(group) for _entry, group in groupby(history_rows, key=lambda row: row["id"]))
+    ]
+    laurels, laurels_elsewhere = film_laurels(film, history_rows)
+
+    section_ids = [item["section_id"] for item in selections]
+    tag_ids = [tag["id"] for tag in tags]
+    suggestions = []
+    if section_ids or tag_ids:
+        suggestions = [
+            {"title": film_title(row), "url": film_url(row["key"]), "year": row["year"]}
+            for row in _suggestions(film.pk)
+        ]
+
+    posters = images_by_kind(images, "poster")
+    context = {
+        "film": film,
+        "nav_edition": nav_edition(),
+        "title": film_title(film),
+        "tagline": translated(film, "tagline"),
+        "synopsis": translated(film, "synopsis"),
+        "further_titles": further_titles,
+        "countries": ", ".join(country_name(code) for code in film.countries),
+        "spoken_languages": ", ".join(language_name(code) for code in film.spoken_languages),
+        "tags": tags,
+        "credits": credits,
+        "companies": companies,
+        "posters": posters,
+        "stills": images_by_kind(images, "still"),
+        "screenings": screenings,
+        "screenings_html": film_screening_items(screenings),
+        "sections_html": film_sections_html(
+            credits, companies, images_by_kind(images, "still"), selections, history, suggestions
+        ),
+        "laurels": laurels,
+        "laurels_elsewhere": laurels_elsewhere,
+        "selections": selections,
+        "history": history,
+        "suggestions": suggestions,
+        "original_lang": film.spoken_languages[0] if film.spoken_languages else "",
+        "jsonld": ld_json_script(
+            film_jsonld(
+                film,
+                None,
+                request,
+                directors=directors,
+                other_titles=[SimpleNamespace(**item) for item in further_titles],
+                image_url=posters[0]["url"] if posters else None,
+                events=events,
+                awards=laurel_texts(laurels, laurels_elsewhere),
+            )
+        ),
+    }
+    return render(request, "films/film.html", context)

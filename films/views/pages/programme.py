@@ -1,0 +1,204 @@
+"""The programme: list and grid of a day's screenings, with filters from the query string."""
+
+from django import forms
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from ...codes import country_codes, country_name, language_codes, language_name
+from ...models import Film, Screening, ScreeningFilm
+from ...public import lean
+from ...queries import (
+    EDITION,
+    Prepared,
+    day_text,
+    default_day,
+    edition_screenings,
+    grid,
+    screening_rows,
+    screenings_with_film_conditions,
+    section_names,
+    with_code,
+)
+from ..rows import screening_items
+from .common import public_page, published_edition
+
+# Programme -------------------------------------------------------------------
+
+
+class ProgrammeFilters(forms.Form):
+    """The programme's filters, read from the query string; an invalid value is ignored, not an error."""
+
+    day = forms.DateField(label=_("Day"), required=False, input_formats=["%Y-%m-%d"])
+    view = forms.ChoiceField(label=_("View"), required=False, choices=[("list", _("List")), ("grid", _("Grid"))])
+    section = forms.ChoiceField(label=_("Section"), required=False)
+    venue = forms.ChoiceField(label=_("Venue"), required=False)
+    subtitles = forms.ChoiceField(label=_("Subtitles"), required=False)
+    audience = forms.ChoiceField(
+        label=_("Audience"), required=False, choices=[("", _("Any")), *Screening.Audience.choices]
+    )
+    form = forms.ChoiceField(label=_("Form"), required=False, choices=[("", _("Any")), *Film.Form.choices])
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    age = forms.IntegerField(label=_("Suitable for age"), required=False, min_value=0, max_value=99)
+    started = forms.ChoiceField(
+        label=_("Hide what has started"), required=False, choices=[("", _("Show")), ("hide", _("Hide"))]
+    )
+
+    def __init__(self, data, *, edition, sections, venues, subtitles, countries):
+        super().__init__(data)
+        self.edition = edition
+        self.fields["section"].choices = [("", _("All sections"))] + [
+            (section["key"], str(section["name"])) for section in sections
+        ]
+        self.fields["venue"].choices = [("", _("All venues"))] + [(venue["key"], venue["name"]) for venue in venues]
+        self.fields["subtitles"].choices = [("", _("Any")), *subtitles]
+        self.fields["country"].choices = [("", _("Any")), *countries]
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day and not self.edition.start_date <= day <= self.edition.end_date:
+            raise forms.ValidationError(_("The edition does not run on that day."), code="outside_edition")
+        return day
+
+    def valid(self):
+        """The cleaned values of the fields that are valid; invalid ones are left out."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+_venue_options = Prepared(
+    lambda edition: (
+        lean(Screening.objects.filter(edition=edition, published=True))
+        .order_by()
+        .values_list("screen__venue__key", "screen__venue__name", "subtitles")
+        .distinct()
+    ),
+    EDITION,
+)
+
+
+def screened_films(edition):
+    screened = ScreeningFilm.objects.filter(screening__edition=edition, screening__published=True).values("film_id")
+    return Film.objects.filter(published=True, id__in=screened)
+
+
+_country_options = Prepared(
+    lambda edition: lean(screened_films(edition)).order_by().values_list("countries").distinct(), EDITION
+)
+
+
+def filter_options(edition):
+    """Venues, subtitle languages and film countries the edition's published screenings have: two lean queries.
+
+    Options need not apply every publication rule (a venue, a language or a published film's country
+    is public anyway); ``.order_by()`` keeps DISTINCT from counting the default ordering's columns.
+    """
+    venue_names = {}
+    subtitle_codes = set()
+    for key, name, codes in _venue_options(edition.pk):
+        if key:
+            venue_names[key] = name
+        subtitle_codes.update(codes)
+    venues = [
+        {"key": key, "name": name} for key, name in sorted(venue_names.items(), key=lambda item: (item[1], item[0]))
+    ]
+    country_set = set()
+    for (codes,) in _country_options(edition.pk):
+        country_set.update(codes)
+    subtitles = sorted(
+        ((code, language_name(code)) for code in subtitle_codes & language_codes()), key=lambda item: item[1]
+    )
+    countries = sorted(((code, country_name(code)) for code in country_set & country_codes()), key=lambda item: item[1])
+    return venues, subtitles, countries
+
+
+def clean_query(request, allowed):
+    """The query string's parameters that a page knows, short values only (for building links)."""
+    return {name: request.GET[name][:100] for name in allowed if request.GET.get(name)}
+
+
+PROGRAMME_FILTERS = ("section", "venue", "subtitles", "audience", "form", "country", "age", "started")
+
+
+def filtered_screenings(edition, day, chosen):
+    """The published screenings on ``day`` that match the ``chosen`` filters, or None when none is chosen."""
+    if not any(name in chosen for name in PROGRAMME_FILTERS):
+        return None
+    screenings = edition_screenings(edition).on_day(edition, day)
+    if "section" in chosen:
+        screenings = screenings.filter(section__key=chosen["section"])
+    if "venue" in chosen:
+        screenings = screenings.filter(screen__venue__key=chosen["venue"])
+    if "subtitles" in chosen:
+        screenings = with_code(screenings, "subtitles", chosen["subtitles"])
+    if "audience" in chosen:
+        screenings = screenings.filter(audience=chosen["audience"])
+    if chosen.get("started") == "hide":
+        screenings = screenings.filter(starts_at__gte=timezone.now())
+    return screenings_with_film_conditions(
+        screenings, form=chosen.get("form"), country=chosen.get("country"), max_age=chosen.get("age")
+    )
+
+
+@public_page
+def programme(request, edition):
+    edition = published_edition(edition)
+    sections = section_names(edition)
+    venues, subtitles, countries = filter_options(edition)
+    filters = ProgrammeFilters(
+        request.GET,
+        edition=edition,
+        sections=sections.values(),
+        venues=venues,
+        subtitles=subtitles,
+        countries=countries,
+    )
+    chosen = filters.valid()
+    day = chosen.get("day") or default_day(edition)
+    # Unfiltered, the day's rows come from queries compiled once.
+    rows = screening_rows(filtered_screenings(edition, day, chosen), edition, sections, day=day)
+    view = chosen.get("view", "list")
+    kept = {name: value for name, value in clean_query(request, filters.fields).items() if name in chosen}
+    base = request.path
+    days = []
+    language = translation.get_language()
+    for each in edition.days():
+        query = {**kept, "day": each.isoformat()}
+        days.append(
+            {
+                "date": each,
+                "label": day_text(language, "D j M", each),
+                "url": f"{base}?{urlencode(query)}",
+                "current": each == day,
+            }
+        )
+    other_view = "list" if view == "grid" else "grid"
+    view_query = {**kept, "day": day.isoformat(), "view": other_view}
+    context = {
+        "edition": edition,
+        "nav_edition": edition,
+        "sections": list(sections.values()),
+        "filters": filters,
+        "chosen": chosen,
+        "values": {name: str(value) for name, value in chosen.items()},
+        "section_options": [(item["key"], item["name"].text) for item in sections.values()],
+        "venue_options": [(item["key"], item["name"]) for item in venues],
+        "subtitle_options": subtitles,
+        "country_options": countries,
+        "audience_options": Screening.Audience.choices,
+        "form_options": Film.Form.choices,
+        "day": day,
+        "day_iso": day.isoformat(),
+        "day_label": date_format(day, "DATE_FORMAT"),
+        "days": days,
+        "rows": rows,
+        "rows_html": screening_items(rows, edition.key) if view == "list" else "",
+        "view": view,
+        "other_view_url": f"{base}?{urlencode(view_query)}",
+        "canonical": f"{base}?{urlencode({'day': day.isoformat()})}",
+    }
+    if view == "grid":
+        context["grid_screens"], context["grid_slots"] = grid(rows, day, edition.tzinfo)
+    return render(request, "films/programme.html", context)
