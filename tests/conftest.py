@@ -181,3 +181,9 @@ def _english_by_default():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+def announce(edition, moment=datetime.datetime(2023, 11, 18, 20, 0, tzinfo=datetime.UTC)):
+    """Make the edition's award results public (they are embargoed until announced)."""
+    edition.results_announced_at = moment
+    edition.save()

@@ -22,20 +22,9 @@ from films.models import (
 )
 from tests.conftest import local, tiny_image
 
+from .conftest import announce
+
 URL = "/en/films/we-will-not-fade-away/"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Start each test in English: a request leaves its language active, and fixtures set ``title`` by language."""
-    with translation.override("en"):
-        yield
-
-
-def announce(edition, moment=datetime.datetime(2023, 11, 18, 20, 0, tzinfo=datetime.UTC)):
-    """Make the edition's award results public (they are embargoed until announced)."""
-    edition.results_announced_at = moment
-    edition.save()
 
 
 def text_of(response):

@@ -4,18 +4,11 @@ import datetime
 import re
 
 import pytest
-from django.utils import translation
 
 from films.models import Film, Screen, Screening, Section, Selection, Venue
 from tests.conftest import local
 
 URL = "/en/idfa-2023/programme/"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def keys(response):

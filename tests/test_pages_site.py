@@ -6,22 +6,11 @@ import html
 import re
 
 import pytest
-from django.utils import translation
 
 from films.models import Award, AwardResult, Edition, Film, FilmTitle, Person, PersonAlias, Screen, Section, Selection
 from tests.conftest import local
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def announce(edition, moment=datetime.datetime(2023, 11, 18, 20, 0, tzinfo=datetime.UTC)):
-    """Make the edition's award results public (they are embargoed until announced)."""
-    edition.results_announced_at = moment
-    edition.save()
+from .conftest import announce
 
 
 def text_of(response):
