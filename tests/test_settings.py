@@ -63,3 +63,13 @@ def test_an_unknown_database_url_scheme_is_refused():
 
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL scheme 'mysql' is not supported"):
         database_from_url("mysql://root@localhost/festival")
+
+
+def test_manage_py_without_secret_key_says_so_in_one_line():
+    clean = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=REPO, env=clean, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("festival: SECRET_KEY is not set.")
+    assert "Traceback" not in result.stderr
