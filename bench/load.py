@@ -1,13 +1,16 @@
-"""Load test: gunicorn (2 workers) on the berlinale-size demo in PostgreSQL with the Redis cache.
+"""Load test: gunicorn on the berlinale-size demo in PostgreSQL with the Redis cache.
 
     .venv/bin/python bench/load.py        (needs wrk; about 50 seconds; only 127.0.0.1)
 
-Not a test. Builds nothing: the demo must exist in DATABASE_URL (default festival_prod), made with
-``manage.py make_demo_festival --size berlinale``. For the page cache on (FESTIVAL_PAGE_CACHE_SECONDS=300)
-and off (0) it starts gunicorn, drives /healthz, the programme, a film page and search with wrk for a few
-seconds each, while a programmer saves a screening through the admin every second, and prints requests/s,
-p50/p99 latency, errors and each page's throughput relative to /healthz. Then it checks that a save is
-visible on the very next request (the screening's note in the JSON API, which is cached).
+Not a test. Runs on DATABASE_URL (default festival_prod, created if missing), building the berlinale
+demo there first if it is missing; WEB_CONCURRENCY (default 2) sets the number of workers. For the page
+cache on (FESTIVAL_PAGE_CACHE_SECONDS=300) and off (0) it starts gunicorn, drives /healthz, the programme,
+a film page and search with wrk for a few seconds each, while a programmer saves a screening through the
+admin every second, and prints requests/s, p50/p99 latency, errors and each page's throughput relative to
+/healthz; the programme is also driven as a browser revalidates it (If-None-Match with the last ETag,
+bench/conditional.lua) to count the 304s. Then it checks that a save is visible on the very next request
+(the screening's note in the JSON API, which is cached), and prints each of issue #7's targets as met or
+missed.
 """
 
 import html.parser
@@ -15,58 +18,38 @@ import http.cookiejar
 import os
 import re
 import secrets
-import shutil
-import subprocess
 import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import serving
+from serving import EDITION, ROOT, Gunicorn, ensure_demo, manage_shell, production_env, require_wrk, wrk
+
 PORT = int(os.environ.get("LOAD_PORT", "8772"))
 BASE = f"http://127.0.0.1:{PORT}"
 SECONDS_PER_PAGE = int(os.environ.get("LOAD_SECONDS", "4"))
-EDITION = "demo-2026"
+PROGRAMME = f"/en/{EDITION}/programme/?day=2026-02-14"
 PAGES = {
     "healthz": "/healthz",
-    "programme": f"/en/{EDITION}/programme/?day=2026-02-14",
+    "programme": PROGRAMME,
+    # The same page revalidated as a browser does: If-None-Match with the last ETag it was sent.
+    "programme304": PROGRAMME,
     "film": "/en/films/{film}/",
     "search": "/en/search/?q=house",
 }
+CONDITIONAL_SCRIPT = ROOT / "bench" / "conditional.lua"
 ADMIN_USER, ADMIN_PASSWORD = "load-admin", secrets.token_urlsafe(16)
 
 
 def environment(page_cache_seconds):
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/festival_prod"),
+    return production_env(
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/festival_prod"),
         CACHE_URL=os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/13"),
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1",
-        WEB_CONCURRENCY="2",
-        PORT=str(PORT),
-        BIND_HOST="127.0.0.1",
-        GUNICORN_ACCESS_LOG="/dev/null",
-        GUNICORN_LOG_LEVEL="warning",
-        FESTIVAL_PAGE_CACHE_SECONDS=str(page_cache_seconds),
-        # The load comes from one address; a few failed admin logins must not lock it out.
-        AXES_ENABLED="false",
-        # Plain HTTP on 127.0.0.1: cookies marked Secure would not be sent back.
-        SECURE_COOKIES="false",
+        WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"),
+        FESTIVAL_PAGE_CACHE_SECONDS=page_cache_seconds,
     )
-    env.pop("DEBUG", None)
-    return env
-
-
-def manage_shell(env, code):
-    result = subprocess.run(  # noqa: S603 - this interpreter, fixed code
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode:
-        sys.exit(result.stderr)
-    return result.stdout.strip().splitlines()[-1]
 
 
 class FormReader(html.parser.HTMLParser):
@@ -163,65 +146,22 @@ class Programmer(threading.Thread):
             self.stop.wait(max(0, 1 - (time.monotonic() - started)))
 
 
-def wrk(path):
-    result = subprocess.run(  # noqa: S603
-        ["wrk", "-t2", "-c8", f"-d{SECONDS_PER_PAGE}s", "--latency", BASE + path],  # noqa: S607
-        capture_output=True,
-        text=True,
-        timeout=SECONDS_PER_PAGE + 30,
-    )
-    out = result.stdout
-
-    def ms(label):
-        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    errors = (int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": ms("50"),
-        "p99": ms("99"),
-        "requests": requests,
-        "errors": errors,
-    }
-
-
 def get(path):
-    with urllib.request.urlopen(BASE + path, timeout=30) as response:  # noqa: S310 - 127.0.0.1 only
-        return response.status, response.headers.get("X-Page-Cache"), response.read().decode()
-
-
-def serve(env):
-    process = subprocess.Popen(  # noqa: S603
-        [str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "festival.wsgi:application"],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            if get("/healthz")[0] == 200:
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    sys.exit("gunicorn did not start")
+    status, headers, body = serving.get(BASE, path)
+    return status, headers.get("X-Page-Cache"), body
 
 
 def run_mode(label, seconds, film, screening_id):
     env = environment(seconds)
-    process = serve(env)
     programmer = Programmer(screening_id)
     results = {}
-    try:
+    with Gunicorn(env, PORT):
         for path in PAGES.values():  # warm up: first render of each page (and the cache)
             get(path.format(film=film))
         programmer.start()
         for name, path in PAGES.items():
-            results[name] = wrk(path.format(film=film))
+            script = CONDITIONAL_SCRIPT if name.endswith("304") else None
+            results[name] = wrk(BASE + path.format(film=film), SECONDS_PER_PAGE, script=script)
         visible = None
         if seconds:
             # A programmer's save shows on the very next request, although the API document is cached.
@@ -233,21 +173,22 @@ def run_mode(label, seconds, film, screening_id):
             programmer.save("Saved just now by the load test")
             _status, after_state, body = get(api)
             visible = (cache_state, after_state, "Saved just now by the load test" in body)
-    finally:
         programmer.stop.set()
         programmer.join(timeout=15)
-        process.terminate()
-        process.wait(timeout=30)
     print(
         f"\n== page cache {label} (FESTIVAL_PAGE_CACHE_SECONDS={seconds}); admin saves during the run: "
         f"{programmer.saves}, failed saves: {len(programmer.failures)} {programmer.failures[:2]}"
     )
     base = results["healthz"]["rps"]
-    print(f"{'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7} {'vs /healthz':>12}")
+    print(
+        f"{'page':<13} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'p99/p50':>8} {'requests':>9} {'errors':>7} "
+        f"{'vs /healthz':>12} {'304s':>6}"
+    )
     for name, row in results.items():
+        share = f"{row['not_modified']:.1%}" if row["not_modified"] is not None else ""
         print(
-            f"{name:<10} {row['rps']:>8.0f} {row['p50']:>8.2f} {row['p99']:>8.2f} {row['requests']:>9} "
-            f"{row['errors']:>7} {row['rps'] / base:>12.3f}"
+            f"{name:<13} {row['rps']:>8.0f} {row['p50']:>8.2f} {row['p99']:>8.2f} {row['p99'] / row['p50']:>8.1f} "
+            f"{row['requests']:>9} {row['errors']:>7} {row['rps'] / base:>12.3f} {share:>6}"
         )
     if visible:
         print(
@@ -258,14 +199,9 @@ def run_mode(label, seconds, film, screening_id):
 
 
 def main():
-    if not shutil.which("wrk"):
-        sys.exit("wrk is not installed (apt-get install -y wrk).")
+    require_wrk()
     env = environment(0)
-    manage_shell(
-        env,
-        "from django.core.management import call_command; "
-        "call_command('collectstatic', '--noinput', verbosity=0); print('ok')",
-    )
+    ensure_demo(env)
     manage_shell(
         env,
         "from django.contrib.auth import get_user_model; U = get_user_model(); "
@@ -289,6 +225,22 @@ def main():
     errors = sum(row["errors"] for row in (*cached.values(), *uncached.values()))
     failures = len(programmer_cached.failures) + len(programmer_uncached.failures)
     print(f"total errors: {errors}; failed admin saves: {failures}; took {time.monotonic() - started:.0f} s")
+    base = cached["healthz"]["rps"]
+    targets = [
+        ("cached programme ≥ 50 % of /healthz", cached["programme"]["rps"] / base >= 0.5),
+        ("revalidated programme answered 304 ≥ 70 %", (cached["programme304"]["not_modified"] or 0) >= 0.7),
+        ("revalidated programme ≥ 70 % of /healthz", cached["programme304"]["rps"] / base >= 0.7),
+        *(
+            (f"cached {name}: p99 ≤ 3 × p50", row["p99"] <= 3 * row["p50"])
+            for name, row in cached.items()
+            if name != "healthz"
+        ),
+        ("zero errors, every admin save accepted", errors == 0 and failures == 0),
+        ("a save is visible on the next request", bool(visible and visible[2])),
+    ]
+    print("\n== targets (issue #7)")
+    for label, met in targets:
+        print(f"{'met    ' if met else 'MISSED '} {label}")
     ok = errors == 0 and failures == 0 and visible and visible[2]
     sys.exit(0 if ok else 1)
 

@@ -1,42 +1,40 @@
-"""Benchmark the public pages on whatever DATABASE_URL points at (not a test).
+"""Benchmark the public pages on SQLite and on PostgreSQL, in process and under gunicorn (not a test).
 
-Load the demo first, e.g.::
+    .venv/bin/python bench/pages.py [--repeat 30] [--seconds 5] [--rebuild]
 
-    DATABASE_URL=sqlite:////tmp/festival-pages.sqlite3 DEBUG=true .venv/bin/python manage.py migrate
-    DATABASE_URL=... DEBUG=true .venv/bin/python manage.py make_demo_festival --size berlinale
-    DATABASE_URL=... DEBUG=true .venv/bin/python bench/pages.py [--repeat 30] [--edition KEY]
+In one run, on the ``berlinale`` demo (built first in each database if it is missing: BENCH_SQLITE_URL,
+default sqlite:////tmp/festival-bench.sqlite3, and BENCH_POSTGRES_URL, default
+postgres://postgres@127.0.0.1:5432/festival_bench):
 
-Reports, for the programme page of the edition's busiest day, a film page (the film with
-the most screenings), a section page (the largest section) and the search page: the
-number of queries and the median in-process time of a request through Django's test
-Client (uncached: the page cache is turned off; no conditional request).
+- for the programme page of the edition's busiest day (list and grid), a film page (the film with the most
+  screenings), a section page (the largest section), the search page and the edition's home page: the
+  number of queries and the median time of a request through Django's test Client, uncached (the page
+  cache off, no conditional request), with production settings (DEBUG off), on each database;
+- under gunicorn (2 workers, PostgreSQL): the requests per second of the busiest programme day beside
+  /healthz, a trivial view on the same server, with the page cache off and on (Redis).
+
+Issue #5's targets are printed as met or missed. ``--measure`` is the in-process half alone, on
+DATABASE_URL.
 """
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "festival.settings")
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent))
+sys.path.insert(0, str(BENCH))
 
-import django
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.db.models import Count  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-
-IDLE_REFERENCE = 17.5  # ms for sum(range(10**6)) on an idle core of this machine
+TARGETS = {"programme": (8, 15.0), "film": (12, 8.0), "search": (6, None)}
 
 
 def machine_reference():
-    """The median of five runs of ``sum(range(10**6))``, in ms: how busy the machine is right now."""
+    """The median of five runs of ``sum(range(10**6))``, in ms: how fast this machine's core is right now."""
     times = []
     for _ in range(5):
         start = time.perf_counter()
@@ -46,6 +44,9 @@ def machine_reference():
 
 
 def measure(client, url, repeat):
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
     reset_queries()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
@@ -63,12 +64,16 @@ def measure(client, url, repeat):
     return count, statistics.median(times), min(times), statistics.median(cpu), len(response.content)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument("--edition", help="edition key (default: the current published edition)")
-    parser.add_argument("--language", default="en")
-    options = parser.parse_args()
+def measure_pages(options):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "festival.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import setup_test_environment
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
@@ -107,38 +112,145 @@ def main():
     lang = options.language
     pages = [
         (
+            "programme",
             f"programme, busiest day {busiest} ({busiest_count} screenings)",
             f"/{lang}/{edition.key}/programme/?day={busiest.isoformat()}",
         ),
-        (f"programme grid, {busiest}", f"/{lang}/{edition.key}/programme/?day={busiest.isoformat()}&view=grid"),
-        (f"film {film.key}", f"/{lang}/films/{film.key}/"),
+        ("grid", f"programme grid, {busiest}", f"/{lang}/{edition.key}/programme/?day={busiest.isoformat()}&view=grid"),
+        ("film", f"film {film.key}", f"/{lang}/films/{film.key}/"),
         (
+            "section",
             f"section {section['section__key']} ({section['count']} films)",
             f"/{lang}/{edition.key}/sections/{section['section__key']}/",
         ),
-        (f"search {word!r}", f"/{lang}/search/?q={word}"),
-        ("edition home", f"/{lang}/"),
+        ("search", f"search {word!r}", f"/{lang}/search/?q={word}"),
+        ("home", "edition home", f"/{lang}/"),
     ]
     client = Client()
-    references = []
-    print(
-        f"database: {connection.vendor} ({settings.DATABASES['default']['NAME']}), edition {edition.key}, "
-        f"median of {options.repeat} requests"
-    )
-    print(f"{'page':60} {'queries':>7} {'median ms':>10} {'min ms':>7} {'cpu ms':>7} {'idle est':>8} {'KiB':>7}")
-    for label, url in pages:
+    rows = []
+    for kind, label, url in pages:
         reference = machine_reference()
-        references.append(reference)
         count, median, fastest, cpu, size = measure(client, url, options.repeat)
-        estimate = median * IDLE_REFERENCE / max(reference, IDLE_REFERENCE)
-        print(f"{label:60} {count:7d} {median:10.1f} {fastest:7.1f} {cpu:7.1f} {estimate:8.1f} {size / 1024:7.1f}")
+        rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                "url": url,
+                "queries": count,
+                "median": median,
+                "min": fastest,
+                "cpu": cpu,
+                "kib": size / 1024,
+                "reference": reference,
+            }
+        )
+    print(json.dumps({"vendor": connection.vendor, "edition": edition.key, "rows": rows}))
+
+
+def print_table(result, repeat):
+    print(f"\n== {result['vendor']}, edition {result['edition']}: median of {repeat} uncached requests")
+    print(f"{'page':58} {'queries':>7} {'median ms':>10} {'min ms':>7} {'cpu ms':>7} {'KiB':>6}")
+    for row in result["rows"]:
+        print(
+            f"{row['label']:58} {row['queries']:7d} {row['median']:10.1f} {row['min']:7.1f} {row['cpu']:7.1f} "
+            f"{row['kib']:6.1f}"
+        )
+    reference = statistics.median(row["reference"] for row in result["rows"])
     print(
-        f"machine reference: sum(range(10**6)) took {statistics.median(references):.1f} ms (median of the runs "
-        f"before each page; about {IDLE_REFERENCE:.1f} ms on an idle core). 'idle est' scales each median by "
-        f"{IDLE_REFERENCE:.1f} / that page's reference: a rough estimate for a loaded machine, not a measurement. "
-        "'cpu ms' is this process's CPU time per request (median): less sensitive to load, but without "
-        "PostgreSQL's own work."
+        f"(machine: sum(range(10**6)) took {reference:.1f} ms before each page, median; 'cpu ms' is this "
+        "process's CPU time per request, without the database server's own work)"
     )
+
+
+def targets(results):
+    met = []
+    for result in results:
+        for row in result["rows"]:
+            queries, milliseconds = TARGETS.get(row["kind"], (None, None))
+            if queries is not None:
+                met.append((f"{result['vendor']}: {row['label']} in ≤ {queries} queries", row["queries"] <= queries))
+            if milliseconds is not None:
+                met.append(
+                    (f"{result['vendor']}: {row['label']} median ≤ {milliseconds:g} ms", row["median"] <= milliseconds)
+                )
+    return met
+
+
+def serve_and_drive(database_url, programme_url, seconds):
+    """The busiest programme day beside /healthz under gunicorn, page cache off and on: rows of results."""
+    from serving import Gunicorn, get, production_env, wrk
+
+    rows = []
+    for label, cache in (
+        ("uncached", {"FESTIVAL_PAGE_CACHE_SECONDS": 0}),
+        (
+            "cached",
+            {
+                "FESTIVAL_PAGE_CACHE_SECONDS": 300,
+                "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/12"),
+            },
+        ),
+    ):
+        env = production_env(database_url, WEB_CONCURRENCY=2, **cache)
+        with Gunicorn(env, int(os.environ.get("BENCH_PORT", "8774"))) as base:
+            for path in ("/healthz", programme_url):
+                get(base, path)  # warm up
+            trivial = wrk(base + "/healthz", seconds)
+            programme = wrk(base + programme_url, seconds)
+        rows.append((label, trivial, programme))
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30, help="requests per page in process (default 30)")
+    parser.add_argument("--seconds", type=int, default=5, help="seconds of wrk per URL under gunicorn (default 5)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the demo in both databases first")
+    parser.add_argument("--measure", action="store_true", help="only the in-process half, on DATABASE_URL")
+    parser.add_argument("--edition", help="edition key (default: the current published edition)")
+    parser.add_argument("--language", default="en")
+    options = parser.parse_args()
+    if options.measure:
+        measure_pages(options)
+        return
+
+    from serving import ensure_demo, production_env, require_wrk
+
+    require_wrk()
+    databases = [
+        os.environ.get("BENCH_SQLITE_URL", "sqlite:////tmp/festival-bench.sqlite3"),
+        os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/festival_bench"),
+    ]
+    results = []
+    for url in databases:
+        env = production_env(url, FESTIVAL_PAGE_CACHE_SECONDS=0)
+        ensure_demo(env, rebuild=options.rebuild)
+        arguments = ["--measure", "--repeat", str(options.repeat), "--language", options.language]
+        if options.edition:
+            arguments += ["--edition", options.edition]
+        output = subprocess.run(  # noqa: S603 - this interpreter, this script
+            [sys.executable, __file__, *arguments], env=env, capture_output=True, text=True, check=False
+        )
+        if output.returncode:
+            sys.exit(output.stderr)
+        result = json.loads(output.stdout.strip().splitlines()[-1])
+        results.append(result)
+        print_table(result, options.repeat)
+
+    programme_url = results[-1]["rows"][0]["url"]
+    print(f"\n== gunicorn, 2 workers, PostgreSQL; wrk -t2 -c8 for {options.seconds} s per URL: {programme_url}")
+    print(f"{'page cache':10} {'/healthz req/s':>15} {'programme req/s':>16} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7}")
+    for label, trivial, programme in serve_and_drive(databases[-1], programme_url, options.seconds):
+        print(
+            f"{label:10} {trivial['rps']:15.0f} {programme['rps']:16.0f} {programme['rps'] / trivial['rps']:6.3f} "
+            f"{programme['p50']:7.2f} {programme['p99']:7.2f}"
+        )
+        if trivial["errors"] or programme["errors"]:
+            print(f"errors: /healthz {trivial['errors']}, programme {programme['errors']}")
+
+    print("\n== targets (issue #5)")
+    for label, met in targets(results):
+        print(f"{'met    ' if met else 'MISSED '} {label}")
 
 
 if __name__ == "__main__":

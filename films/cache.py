@@ -4,9 +4,9 @@ Every anonymous GET/HEAD of a public page (under a language prefix, ``/api/v1/``
 that answers 200 without setting a cookie is kept in Django's cache under
 ``(publication version, language, full path with query string)``. The publication version is a
 counter in the same cache: every save, delete or many-to-many change of any model in the films app
-bumps it (right away and again when the transaction commits), so the next request after a
-programmer's save misses the cache and renders fresh; nothing stale is served and old entries
-simply expire.
+bumps it when its transaction commits (a POST to the admin bumps it once, when the view has
+answered, however many rows it wrote), so the next request after a programmer's save misses the
+cache and renders fresh; nothing stale is served and old entries simply expire.
 
 Some changes happen by the clock, not by a save: award results become public at their
 announcement time (``results_announced_at`` of an edition or a section), a screening moves from
@@ -15,7 +15,9 @@ announcement time (``results_announced_at`` of an edition or a section), a scree
 such moment; once it has passed, the version is bumped as if a programmer had saved. (The
 programme's default day, "today" in the edition's time zone, can lag by up to the page lifetime.)
 
-A hit needs no database query; it answers ``If-None-Match`` with 304 from the stored ETag.
+A hit needs no database query; it answers ``If-None-Match`` with 304 from the stored ETag. What is
+stored is the view's status, headers and body (not a pickled response), and each process keeps a copy of
+the entries it served lately, so that a hit costs one small read of the shared cache (the version).
 
 With several app server processes the cache must be shared (``CACHE_URL=redis://...``): a local
 memory cache would keep one version counter per process. ``gunicorn.conf.py`` turns the page
@@ -26,7 +28,11 @@ cache off when it starts several workers without a shared cache.
 
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
+from contextvars import ContextVar
+from typing import NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -34,19 +40,21 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, set_response_etag
-from django.utils.http import parse_etags
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "festival:publication-version"
-PAGE_KEY_PREFIX = "festival:page"
+# The entry format is part of the key: pages stored by an earlier release are never read back.
+PAGE_KEY_PREFIX = "festival:page:2"
 SCHEDULE_KEY_PREFIX = "festival:next-scheduled-change"
 NO_SCHEDULED_CHANGE = 0
 SCHEDULE_SECONDS = 24 * 60 * 60
 CACHE_STATUS_HEADER = "X-Page-Cache"
+CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 
 
 def publication_version():
@@ -100,13 +108,22 @@ def _schedule_key(version):
     return f"{SCHEDULE_KEY_PREFIX}:{version}"
 
 
+# Set while the middleware handles a POST to the admin: the changes it makes are counted here, and the
+# middleware bumps the version once when the view has answered (after its transaction committed).
+_admin_changes = ContextVar("festival_admin_changes", default=None)
+
+
 def _content_changed(sender, **kwargs):
     if kwargs.get("raw"):
         # Fixture loading: nothing is served from a half-loaded database anyway.
         return
-    bump_publication_version()
-    # Bump again once the change is visible to other connections: a page rendered by another
-    # process between the save and the commit would otherwise be stored under the new version.
+    changes = _admin_changes.get()
+    if changes is not None:
+        changes.append(sender)
+        return
+    # Once the change is visible to other connections (at once outside a transaction). Bumping before the
+    # commit would buy nothing: a page rendered before the commit shows the old content whatever version it
+    # is stored under, and the bump at commit makes it stale.
     transaction.on_commit(bump_publication_version, using=kwargs.get("using"))
 
 
@@ -136,12 +153,101 @@ def page_key(version, language, full_path):
     return f"{PAGE_KEY_PREFIX}:{version}:{language}:{digest}"
 
 
+class Entry(NamedTuple):
+    """A stored page: what the view answered, plus when it stops being current."""
+
+    etag: str
+    scheduled: float  # the version's next scheduled change (a timestamp), 0 for none
+    status: int
+    headers: tuple
+    body: bytes
+
+    @classmethod
+    def of(cls, response, scheduled):
+        return cls(
+            response["ETag"],
+            scheduled or NO_SCHEDULED_CHANGE,
+            response.status_code,
+            tuple(response.items()),
+            response.content,
+        )
+
+    def response(self):
+        response = HttpResponse(self.body, status=self.status)
+        for name, value in self.headers:
+            response[name] = value
+        return response
+
+
+class LocalPages:
+    """This process's copy of recently served entries, so a hit costs one small read of the shared cache.
+
+    Keys carry the publication version, so an entry here is current exactly when the shared cache's version
+    still matches; it is dropped after the page lifetime like the shared copy, and the least recently used go
+    first once the entries' bodies exceed ``FESTIVAL_PAGE_CACHE_LOCAL_BYTES`` (default 32 MiB).
+    """
+
+    def __init__(self):
+        self.entries = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                return None
+            expires, entry = found
+            if time.monotonic() >= expires:
+                self._drop(key)
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry, seconds):
+        limit = getattr(settings, "FESTIVAL_PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024)
+        if len(entry.body) > limit:
+            return
+        with self.lock:
+            if key in self.entries:
+                self._drop(key)
+            self.entries[key] = (time.monotonic() + seconds, entry)
+            self.size += len(entry.body)
+            while self.size > limit:
+                self._drop(next(iter(self.entries)))
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+    def _drop(self, key):
+        _expires, entry = self.entries.pop(key)
+        self.size -= len(entry.body)
+
+
+local_pages = LocalPages()
+
+
+def scheduled_change(version):
+    """The next scheduled change of ``version`` (0 for none), computed once per version and kept in the cache."""
+    key = _schedule_key(version)
+    moment = cache.get(key)
+    if moment is None:
+        moment = next_scheduled_change() or NO_SCHEDULED_CHANGE
+        cache.set(key, moment, SCHEDULE_SECONDS)
+    return moment
+
+
 class PublicPageCacheMiddleware:
     """Serve and store whole public pages for anonymous visitors (see the module docstring).
 
     Placed last in ``MIDDLEWARE`` (after the locale and authentication middleware): what it stores
     is the view's own response, and a hit still passes out through every other middleware, which
     add the security headers, the CSP, ``Content-Language`` and ``Vary`` as for a fresh page.
+
+    A hit reads the version from the shared cache (one small read), then the entry from this process's
+    ``local_pages`` or, failing that, from the shared cache.
     """
 
     def __init__(self, get_response):
@@ -150,40 +256,63 @@ class PublicPageCacheMiddleware:
     def __call__(self, request):
         seconds = getattr(settings, "FESTIVAL_PAGE_CACHE_SECONDS", 300)
         if request.method not in ("GET", "HEAD"):
-            response = self.get_response(request)
+            if not request.path.startswith("/admin/"):
+                return self.get_response(request)
+            # One bump per admin save, however many rows it wrote: each bump re-renders every page visited.
+            changes = []
+            token = _admin_changes.set(changes)
+            try:
+                response = self.get_response(request)
+            finally:
+                _admin_changes.reset(token)
             user = getattr(request, "user", None)
-            if request.path.startswith("/admin/") and response.status_code < 400 and user and user.is_staff:
-                # Admin actions and the catalogue import may write with bulk queries, which send no signals.
+            # Admin actions and the catalogue import may write with bulk queries, which send no signals.
+            if changes or (response.status_code < 400 and user is not None and user.is_staff):
                 bump_publication_version()
             return response
         if not seconds or not self._cacheable_request(request):
             return self.get_response(request)
 
         version = publication_version()
-        scheduled = cache.get(_schedule_key(version))
-        if scheduled and timezone.now().timestamp() >= scheduled:
-            # An announcement time has passed since these pages were stored.
-            version = bump_publication_version()
-            scheduled = None
         key = page_key(version, get_language(), request.get_full_path())
-        # Without the version's next scheduled change known, a stored page cannot be trusted to be current.
-        cached = cache.get(key) if scheduled is not None else None
-        if cached is not None:
-            conditional = get_conditional_response(request, etag=cached.get("ETag"), response=cached)
+        entry = local_pages.get(key)
+        if entry is None:
+            entry = cache.get(key)
+            if not isinstance(entry, Entry):
+                entry = None
+            else:
+                local_pages.put(key, entry, seconds)
+        if entry is not None and entry.scheduled and timezone.now().timestamp() >= entry.scheduled:
+            # An announcement time, a screening's start or end has passed since this version's pages were stored.
+            version = bump_publication_version()
+            key = page_key(version, get_language(), request.get_full_path())
+            entry = None
+        if entry is not None:
+            conditional = get_conditional_response(request, etag=entry.etag, response=entry.response())
             conditional[CACHE_STATUS_HEADER] = "hit"
             return conditional
 
-        response = self.get_response(request)
+        # Known before rendering: a moment passing while the page renders makes the entry stale at once.
+        scheduled = scheduled_change(version)
+        # The view renders the whole page even for a revalidating browser, so that it can be stored: were it to
+        # answer 304 itself, nothing would be stored while every visitor revalidates.
+        conditions = {name: request.META.pop(name) for name in CONDITIONAL_HEADERS if name in request.META}
+        try:
+            response = self.get_response(request)
+        finally:
+            request.META.update(conditions)
         if request.method == "GET" and self._cacheable_response(response):
             if not response.has_header("ETag"):
                 set_response_etag(response)
-            if scheduled is None:
-                moment = next_scheduled_change()
-                cache.set(_schedule_key(version), moment or NO_SCHEDULED_CHANGE, SCHEDULE_SECONDS)
-            cache.set(key, response, seconds)
+            entry = Entry.of(response, scheduled)
+            cache.set(key, entry, seconds)
+            local_pages.put(key, entry, seconds)
             response[CACHE_STATUS_HEADER] = "miss"
-            if response.status_code == 200 and parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
-                response = get_conditional_response(request, etag=response["ETag"], response=response)
+        if conditions and response.status_code == 200 and response.has_header("ETag"):
+            state = response.get(CACHE_STATUS_HEADER)
+            response = get_conditional_response(request, etag=response["ETag"], response=response)
+            if state:
+                response[CACHE_STATUS_HEADER] = state
         return response
 
     @staticmethod

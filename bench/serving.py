@@ -1,0 +1,147 @@
+"""What the benchmark scripts share: the demo database, gunicorn started as production runs it, and wrk.
+
+Not a test. Used by bench/pages.py and bench/load.py; everything stays on 127.0.0.1.
+"""
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+EDITION = "demo-2026"
+
+
+def production_env(database_url, **overrides):
+    """The environment of a production process (no DEBUG) on ``database_url``, plus ``overrides``."""
+    env = dict(os.environ)
+    env.pop("DEBUG", None)
+    env.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,testserver",
+        # Plain HTTP on 127.0.0.1: cookies marked Secure would not be sent back.
+        SECURE_COOKIES="false",
+        # The load comes from one address; a few failed admin logins must not lock it out.
+        AXES_ENABLED="false",
+    )
+    env.update({name: str(value) for name, value in overrides.items()})
+    return env
+
+
+def manage(env, *arguments):
+    result = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        [PYTHON, "manage.py", *arguments], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        sys.exit(f"manage.py {' '.join(arguments)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def manage_shell(env, code):
+    """Run ``code`` in ``manage.py shell`` and return the last line it printed."""
+    return manage(env, "shell", "-c", code).strip().splitlines()[-1]
+
+
+def create_postgres_database(url):
+    import psycopg
+    from psycopg import sql
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def ensure_demo(env, rebuild=False):
+    """Migrate the database and build the berlinale demo there unless it is there already (or ``rebuild``)."""
+    if env["DATABASE_URL"].startswith("postgres"):
+        create_postgres_database(env["DATABASE_URL"])
+    manage(env, "migrate", "--verbosity", "0")
+    present = manage_shell(
+        env, f"from films.models import Edition; print(Edition.objects.filter(key='{EDITION}').exists())"
+    )
+    if rebuild or present != "True":
+        print(manage(env, "make_demo_festival", "--size", "berlinale", "--replace").strip())
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+
+
+def get(base, path, headers=None):
+    request = urllib.request.Request(base + path, headers=headers or {})  # noqa: S310 - 127.0.0.1 only
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        return response.status, response.headers, response.read().decode()
+
+
+class Gunicorn:
+    """``with Gunicorn(env, port) as base:`` runs the app as scripts/serve does, until the block ends."""
+
+    def __init__(self, env, port):
+        self.env = {
+            **env,
+            "PORT": str(port),
+            "BIND_HOST": "127.0.0.1",
+            "GUNICORN_ACCESS_LOG": "/dev/null",
+            "GUNICORN_LOG_LEVEL": "warning",
+        }
+        self.base = f"http://127.0.0.1:{port}"
+
+    def __enter__(self):
+        self.process = subprocess.Popen(  # noqa: S603
+            [str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "festival.wsgi:application"],
+            cwd=ROOT,
+            env=self.env,
+        )
+        for _ in range(150):
+            try:
+                if get(self.base, "/healthz")[0] == 200:
+                    return self.base
+            except OSError:
+                time.sleep(0.1)
+        self.process.terminate()
+        sys.exit("gunicorn did not start")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def require_wrk():
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: scripts/setup --dev installs it (Debian package wrk).")
+
+
+def wrk(url, seconds, *, connections=8, script=None):
+    """Drive ``url`` for ``seconds`` with wrk: requests/s, p50 and p99 in ms, requests, errors (and 304 share)."""
+    arguments = ["-s", str(script)] if script else []
+    result = subprocess.run(  # noqa: S603
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *arguments, url],  # noqa: S607
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+    )
+    out = result.stdout
+
+    def ms(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
+    answers = re.search(r"conditional answers: 304 (\d+), 200 (\d+), other (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": ms("50"),
+        "p99": ms("99"),
+        "requests": requests,
+        "errors": errors,
+        "not_modified": int(answers.group(1)) / max(1, requests) if answers else None,
+    }
