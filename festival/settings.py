@@ -195,6 +195,8 @@ else:
 # Off by default in the test suite, whose tests count each view's own queries; tests/test_production_page_cache.py
 # turns it on.
 FESTIVAL_PAGE_CACHE_SECONDS = int(env("FESTIVAL_PAGE_CACHE_SECONDS", "0" if TESTING else "300"))
+# Each process also keeps the pages it served lately, up to this many bytes, so a hit reads only the version.
+FESTIVAL_PAGE_CACHE_LOCAL_BYTES = int(env("FESTIVAL_PAGE_CACHE_LOCAL_BYTES", str(32 * 1024 * 1024)))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -205,7 +205,7 @@ class LocalPages:
             return entry
 
     def put(self, key, entry, seconds):
-        limit = getattr(settings, "FESTIVAL_PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024)
+        limit = settings.FESTIVAL_PAGE_CACHE_LOCAL_BYTES
         if len(entry.body) > limit:
             return
         with self.lock:

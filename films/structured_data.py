@@ -19,11 +19,8 @@ from .models import Credit, FilmImage, FilmTitle, Screening
 from .public import film_title
 
 SCHEMA = "https://schema.org"
-# The characters that could end the <script> element or start a comment or entity inside it, as
-# Django's json_script escapes them: "</script>" in a title stays text.
 # Default of film_jsonld(image_url=...): look the poster up (None means the film has none).
 FETCH = object()
-_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def iso_duration(minutes):
@@ -174,8 +171,14 @@ def film_jsonld(
 
 def ld_json(data):
     """``data`` as JSON safe to put inside ``<script type="application/ld+json">`` (``<``, ``>``, ``&`` escaped)."""
+    # The characters that could end the <script> element or start a comment or entity inside it, as Django's
+    # json_script escapes them: "</script>" in a title stays text. Three replace() calls: str.translate() with
+    # a dict looks up every character in Python (0.7 ms of a film page).
     return mark_safe(  # noqa: S308 - the three characters that matter inside <script> are escaped
-        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+        .replace("&", "\\u0026")
+        .replace("<", "\\u003C")
+        .replace(">", "\\u003E")
     )
 
 

@@ -224,9 +224,7 @@ def redis_cache():
         if os.environ.get("CI") == "true":
             pytest.fail("Redis at 127.0.0.1:6379 is unreachable; under CI it is required.")
         pytest.skip("Redis at 127.0.0.1:6379 is unreachable.")
-    with override_settings(
-        CACHES={"default": {"BACKEND": "festival.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
-    ):
+    with override_settings(CACHES={"default": {"BACKEND": "festival.redis_cache.RedisCache", "LOCATION": REDIS_URL}}):
         caches["default"].clear()
         yield caches["default"]
         caches["default"].clear()
@@ -328,7 +326,9 @@ def test_a_revalidating_visitor_after_a_save_gets_304_and_the_page_is_stored(cli
     assert "We Will Not Fade Away" in again.content.decode()
 
 
-def test_a_changed_page_answers_a_stale_etag_with_the_new_page(client, catalogue_film, django_capture_on_commit_callbacks):
+def test_a_changed_page_answers_a_stale_etag_with_the_new_page(
+    client, catalogue_film, django_capture_on_commit_callbacks
+):
     etag = client.get(FILM_URL)["ETag"]
     with django_capture_on_commit_callbacks(execute=True):
         catalogue_film.title = "Retitled"
@@ -370,7 +370,8 @@ def test_local_copies_are_bounded_by_size_and_expire(settings, monkeypatch):
     assert pages.get("a") is not None  # now the most recently used
     pages.put("c", entry(10), 60)
     assert pages.get("b") is None
-    assert pages.get("a") is not None and pages.get("c") is not None
+    assert pages.get("a") is not None
+    assert pages.get("c") is not None
     assert pages.size == 20
     pages.put("huge", entry(26), 60)
     assert pages.get("huge") is None

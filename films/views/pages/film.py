@@ -103,11 +103,13 @@ def related_films(film):
         "section_id"
     )
     tags = Tag.objects.filter(films=film).values("id")
+    # Two IN subqueries rather than joins: no DISTINCT over every film's selections and tags.
+    sharing_section = Selection.objects.filter(section_id__in=sections).values("film_id")
+    sharing_tag = Film.tags.through.objects.filter(tag_id__in=tags).values("film_id")
     return (
         lean(Film.objects.published())
-        .filter(Q(selections__section_id__in=sections) | Q(tags__in=tags))
+        .filter(Q(pk__in=sharing_section) | Q(pk__in=sharing_tag))
         .exclude(pk=film)
-        .distinct()
         .order_by("key")
         .values("id", "year", *title_columns())[:6]
     )
