@@ -6,11 +6,11 @@ Not a test. Runs on DATABASE_URL (default festival_prod, created if missing), bu
 demo there first if it is missing; WEB_CONCURRENCY (default 2) sets the number of workers. For the page
 cache on (FESTIVAL_PAGE_CACHE_SECONDS=300) and off (0) it starts gunicorn, drives /healthz, the programme,
 a film page and search with wrk for a few seconds each, while a programmer saves a screening through the
-admin every second, and prints requests/s, p50/p99 latency, errors and each page's throughput relative to
-/healthz; the programme is also driven as a browser revalidates it (If-None-Match with the last ETag,
-bench/conditional.lua) to count the 304s. Then it checks that a save is visible on the very next request
-(the screening's note in the JSON API, which is cached), and prints each of issue #7's targets as met or
-missed.
+admin every second (LOAD_SAVE_INTERVAL), and prints requests/s, p50/p99 latency, errors and each page's
+throughput relative to /healthz; the programme is also driven as a browser revalidates it (If-None-Match
+with the last ETag, bench/conditional.lua) to count the 304s. Then it checks that a save is visible on the
+very next request (the screening's note in the JSON API, which is cached), and prints each of issue #7's
+targets as met or missed.
 """
 
 import html.parser
@@ -30,6 +30,8 @@ from serving import EDITION, ROOT, Gunicorn, ensure_demo, manage_shell, producti
 PORT = int(os.environ.get("LOAD_PORT", "8772"))
 BASE = f"http://127.0.0.1:{PORT}"
 SECONDS_PER_PAGE = int(os.environ.get("LOAD_SECONDS", "4"))
+# Seconds between the programmer's saves (each one makes every cached page stale).
+SAVE_INTERVAL = float(os.environ.get("LOAD_SAVE_INTERVAL", "1"))
 PROGRAMME = f"/en/{EDITION}/programme/?day=2026-02-14"
 PAGES = {
     "healthz": "/healthz",
@@ -92,7 +94,7 @@ class FormReader(html.parser.HTMLParser):
 
 
 class Programmer(threading.Thread):
-    """Logs into the admin and saves one screening's change form every second, with a new note."""
+    """Logs into the admin and saves one screening's change form every LOAD_SAVE_INTERVAL seconds, with a new note."""
 
     def __init__(self, screening_id):
         super().__init__(daemon=True)
@@ -143,7 +145,7 @@ class Programmer(threading.Thread):
                 self.save(f"Load-test save {time.time():.3f}")
             except Exception as error:
                 self.failures.append(str(error))
-            self.stop.wait(max(0, 1 - (time.monotonic() - started)))
+            self.stop.wait(max(0, SAVE_INTERVAL - (time.monotonic() - started)))
 
 
 def get(path):

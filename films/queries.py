@@ -7,6 +7,8 @@ little work per row and the query count does not grow with the number of rows.
 
 import datetime
 import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -83,18 +85,34 @@ class Prepared:
             names = list(query.selected or [*query.extra_select, *query.values_select, *query.annotation_select])
         return sql, list(params), slots, fields, converters, names
 
-    def __call__(self, *arguments, using=DEFAULT_DB_ALIAS):
+    def statement(self, arguments, using=DEFAULT_DB_ALIAS):
+        """The SQL and parameters for ``arguments``, and what ``rows()`` needs to convert the result."""
         key = (using, connections[using].vendor, tuple(language_codes()), settings.LANGUAGE_CODE, current_language())
         if key not in self.compiled:
             self.compiled[key] = self._compile(using)
-        sql, params, slots, fields, converters, names = self.compiled[key]
+        compiled = self.compiled[key]
+        sql, params, slots = compiled[:3]
         params = list(params)
         for position, index, adapt in slots:
             params[position] = adapt(arguments[index]) if adapt else arguments[index]
+        return sql, params, compiled
+
+    def __call__(self, *arguments, using=DEFAULT_DB_ALIAS):
+        found = _prefetched.get()
+        if found is not None:
+            rows = found.pop((self, arguments), None)
+            if rows is not None:
+                return rows
+        sql, params, compiled = self.statement(arguments, using)
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall()
+            return self.rows(compiled, cursor.fetchall(), connection)
+
+    @staticmethod
+    def rows(compiled, rows, connection):
+        """The fetched ``rows`` converted by the columns' fields, as dicts or tuples."""
+        _sql, _params, _slots, fields, converters, names = compiled
         if converters:
             # Each distinct raw value is converted once: a day's screenings repeat the same few code lists.
             # Converted values are shared between rows, so callers must not change them in place.
@@ -123,12 +141,55 @@ class Prepared:
         return [tuple(row) for row in rows]
 
 
+# Rows read ahead by ``prefetched()``, by (query, arguments); each is handed out once.
+_prefetched = ContextVar("festival_prefetched_rows", default=None)
+
+
+@contextmanager
+def prefetched(*calls, using=DEFAULT_DB_ALIAS):
+    """Run several independent ``Prepared`` queries at once; inside the block, calling one returns its rows.
+
+    ``calls`` are ``(prepared, *arguments)`` tuples. On PostgreSQL they go out in one pipeline: one round trip
+    to the server for all of them instead of one each (about 0.4 ms apiece on loopback). Elsewhere they run one
+    after another. A page lists the queries it is sure to make; the code that needs the rows calls the
+    ``Prepared`` objects as usual, and a call not read ahead simply runs.
+    """
+    connection = connections[using]
+    results = {}
+    if connection.vendor == "postgresql" and len(calls) > 1:
+        statements = [
+            (prepared, tuple(arguments), *prepared.statement(arguments, using)) for prepared, *arguments in calls
+        ]
+        connection.ensure_connection()
+        cursors = []
+        try:
+            with connection.wrap_database_errors, connection.connection.pipeline():
+                for _prepared, _arguments, sql, params, _compiled in statements:
+                    cursor = connection.cursor()
+                    cursors.append(cursor)
+                    cursor.execute(sql, params)
+            with connection.wrap_database_errors:
+                for (prepared, arguments, _sql, _params, compiled), cursor in zip(statements, cursors, strict=True):
+                    results[(prepared, arguments)] = prepared.rows(compiled, cursor.fetchall(), connection)
+        finally:
+            for cursor in cursors:
+                cursor.close()
+    else:
+        for prepared, *arguments in calls:
+            results[(prepared, tuple(arguments))] = prepared(*arguments, using=using)
+    token = _prefetched.set(results)
+    try:
+        yield
+    finally:
+        _prefetched.reset(token)
+
+
 def current_edition():
     """The edition the site is about: the latest published one by first day, or None."""
     return Edition.objects.published().order_by("-start_date", "key").first()
 
 
-_nav_edition = Prepared(
+nav_edition_query = Prepared(
     lambda: (
         lean(Edition.objects.filter(published=True))
         .order_by("-start_date", "key")
@@ -139,7 +200,7 @@ _nav_edition = Prepared(
 
 def nav_edition():
     """What the header and navigation need of the current edition (key and names), as a dict, or None."""
-    rows = _nav_edition()
+    rows = nav_edition_query()
     return rows[0] if rows else None
 
 
@@ -302,6 +363,12 @@ _day_films = Prepared(
     DAY_START,
     DAY_END,
 )
+
+
+def programme_day_queries(edition, day):
+    """The ``prefetched()`` calls of ``section_names(edition)`` and of ``screening_rows(None, ..., day=day)``."""
+    bounds = (edition.pk, *edition.day_bounds(day))
+    return [(_sections, edition.pk), (_day_screenings, *bounds), (_day_films, *bounds)]
 
 
 def screening_rows(queryset, edition, sections, *, day=None):

@@ -1,6 +1,7 @@
 """Queries compiled once and run with each request's arguments (``films.queries.Prepared``)."""
 
 import datetime
+import importlib
 
 import pytest
 from django.db import connection
@@ -126,3 +127,47 @@ def test_film_pages_of_two_films_each_show_their_own_facts(client, film):
     assert "<dd>2020</dd>" in second
     assert "7 minutes" in second
     assert client.get("/en/films/missing/").status_code == 404
+
+
+def test_prefetched_reads_independent_queries_ahead_and_hands_each_result_out_once(film, edition):
+    from films.queries import prefetched
+
+    keys = Prepared(lambda pk: lean(Film.objects.filter(pk=pk)).values_list("key", "year"), MARKER)
+    titles = Prepared(lambda pk: lean(Film.objects.filter(pk=pk)).values("title_en"), MARKER)
+    with CaptureQueriesContext(connection) as ahead, prefetched((keys, film.pk), (titles, film.pk)):
+        assert len(ahead.captured_queries) == 2
+        with CaptureQueriesContext(connection) as inside:
+            assert keys(film.pk) == [("we-will-not-fade-away", 2023)]
+            assert titles(film.pk) == [{"title_en": "We Will Not Fade Away"}]
+        assert inside.captured_queries == []
+        # Read ahead once: a second call, or a call with other arguments, runs its query.
+        with CaptureQueriesContext(connection) as again:
+            assert keys(film.pk) == [("we-will-not-fade-away", 2023)]
+            assert keys(-1) == []
+        assert len(again.captured_queries) == 2
+    with CaptureQueriesContext(connection) as after:
+        keys(film.pk)
+    assert len(after.captured_queries) == 1
+
+
+def test_film_page_and_programme_day_read_everything_after_their_first_lookup_ahead(
+    client, catalogue_film, edition, django_assert_num_queries
+):
+    from films import queries
+
+    calls = []
+    real = queries.prefetched
+
+    def spy(*arguments, **options):
+        calls.append(len(arguments))
+        return real(*arguments, **options)
+
+    pages = importlib.import_module("films.views.pages.film"), importlib.import_module("films.views.pages.programme")
+    with pytest.MonkeyPatch.context() as patch:
+        for module in pages:
+            patch.setattr(module, "prefetched", spy)
+        assert client.get(f"/en/films/{catalogue_film.key}/").status_code == 200
+        assert client.get(f"/en/{edition.key}/programme/?day=2023-11-12").status_code == 200
+        # A filtered day reads its screenings with a query of its own.
+        assert client.get(f"/en/{edition.key}/programme/?day=2023-11-12&venue=x").status_code == 200
+    assert calls == [10, 5, 2]

@@ -29,7 +29,7 @@ from ...models import (
     Tag,
 )
 from ...public import film_title, lean, title_columns, title_reader, translated, translated_columns
-from ...queries import Prepared, UrlPattern, clock_text, day_text, nav_edition
+from ...queries import Prepared, UrlPattern, clock_text, day_text, nav_edition, nav_edition_query, prefetched
 from ...structured_data import film_jsonld, ld_json_script
 from .common import model_columns, public_page
 from .film_html import film_screening_items, film_sections_html
@@ -313,7 +313,7 @@ _laurels = Prepared(
 )
 
 
-def film_laurels(film, history_rows):
+def film_laurels(film, history_rows, now=None):
     """The film's awards: our own public results (one query) and those elsewhere from its festival history.
 
     ``history_rows`` are the festival history's rows (one per award, see ``film``). Results are public
@@ -323,7 +323,7 @@ def film_laurels(film, history_rows):
     award_url = UrlPattern("award", award=None)
     person_url = UrlPattern("person", person=None)
     ours = []
-    for row in _laurels(film.pk, timezone.now()):
+    for row in _laurels(film.pk, now or timezone.now()):
         ours.append(
             {
                 "award": translated(row, "award__name"),
@@ -366,6 +366,24 @@ def film(request, film):
     if not rows:
         raise Http404("No film matches the given query.")
     film = Film.from_db(DEFAULT_DB_ALIAS, model_columns(Film, leave_out=FILM_LEFT_OUT), rows[0])
+    now = timezone.now()
+    # Everything else the page reads depends only on the film: one round trip on PostgreSQL.
+    with prefetched(
+        (_further_titles, film.pk),
+        (_tags, film.pk),
+        (_credits, film.pk),
+        (_images, film.pk),
+        (_film_screening_rows, film.pk),
+        (_selections, film.pk),
+        (_history, film.pk),
+        (_laurels, film.pk, now),
+        (_suggestions, film.pk),
+        (nav_edition_query,),
+    ):
+        return film_page(request, film, now)
+
+
+def film_page(request, film, now):
     film_url = UrlPattern("film", film=None)
     further_titles = [
         {"title": title, "language": language, "language_name": language_name(language)}
@@ -414,16 +432,11 @@ def film(request, film):
         }
         for first in (next(group) for _entry, group in groupby(history_rows, key=lambda row: row["id"]))
     ]
-    laurels, laurels_elsewhere = film_laurels(film, history_rows)
+    laurels, laurels_elsewhere = film_laurels(film, history_rows, now)
 
-    section_ids = [item["section_id"] for item in selections]
-    tag_ids = [tag["id"] for tag in tags]
-    suggestions = []
-    if section_ids or tag_ids:
-        suggestions = [
-            {"title": film_title(row), "url": film_url(row["key"]), "year": row["year"]}
-            for row in _suggestions(film.pk)
-        ]
+    suggestions = [
+        {"title": film_title(row), "url": film_url(row["key"]), "year": row["year"]} for row in _suggestions(film.pk)
+    ]
 
     posters = images_by_kind(images, "poster")
     context = {

@@ -1,5 +1,7 @@
 """The programme: list and grid of a day's screenings, with filters from the query string."""
 
+import datetime
+
 from django import forms
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -17,6 +19,8 @@ from ...queries import (
     default_day,
     edition_screenings,
     grid,
+    prefetched,
+    programme_day_queries,
     screening_rows,
     screenings_with_film_conditions,
     section_names,
@@ -142,9 +146,28 @@ def filtered_screenings(edition, day, chosen):
     )
 
 
+def requested_day(request, edition):
+    """The day the query string asks for when it is one of the edition's, else the default day (a first guess:
+    the form's validation decides)."""
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("day", "")[:10])
+    except ValueError:
+        return default_day(edition)
+    return day if edition.start_date <= day <= edition.end_date else default_day(edition)
+
+
 @public_page
 def programme(request, edition):
     edition = published_edition(edition)
+    # What the page reads depends only on the edition and the day: one round trip on PostgreSQL.
+    calls = [(_venue_options, edition.pk), (_country_options, edition.pk)]
+    if not any(request.GET.get(name) for name in PROGRAMME_FILTERS):
+        calls += programme_day_queries(edition, requested_day(request, edition))
+    with prefetched(*calls):
+        return programme_page(request, edition)
+
+
+def programme_page(request, edition):
     sections = section_names(edition)
     venues, subtitles, countries = filter_options(edition)
     filters = ProgrammeFilters(
