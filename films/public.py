@@ -10,6 +10,7 @@ from html import escape
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.encoding import escape_uri_path
 from modeltranslation.utils import build_localized_fieldname
 
 
@@ -44,6 +45,13 @@ def alternate_urls(request):
     match = getattr(request, "resolver_match", None)
     query = request.META.get("QUERY_STRING", "")
     suffix = f"?{query}" if query else ""
+    prefix = f"/{translation.get_language()}/"
+    if match is not None and match.view_name and request.path.startswith(prefix):
+        # A page under i18n_patterns: the URL patterns are not translated, so only the language prefix
+        # differs (five reverse() calls cost half a millisecond a page). tests/test_pages_site.py holds
+        # this to what reverse() gives for every public page.
+        rest = escape_uri_path(request.path[len(prefix) :])
+        return {code: f"/{code}/{rest}{suffix}" for code in language_codes()}
     urls = {}
     for code in language_codes():
         with translation.override(code):

@@ -391,3 +391,32 @@ def test_normalise_folds_case_accents_and_spacing(text, expected):
 def test_pages_answer_head_and_refuse_post(client, film):
     assert client.head("/en/films/we-will-not-fade-away/").status_code == 200
     assert client.post("/en/films/we-will-not-fade-away/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/",
+        "/en/editions/",
+        "/en/idfa-2023/programme/?day=2023-11-12&venue=x",
+        "/en/idfa-2023/awards/",
+        "/en/films/we-will-not-fade-away/",
+        "/en/search/?q=zgasnemo",
+    ],
+)
+def test_alternate_urls_swap_the_language_prefix_exactly_as_reverse_would(rf, catalogue_film, path):
+    from django.urls import resolve, reverse
+    from django.utils import translation
+
+    from films.public import alternate_urls
+
+    request = rf.get(path)
+    with translation.override("en"):
+        request.resolver_match = resolve(request.path)
+        swapped = alternate_urls(request)
+    match = request.resolver_match
+    query = path.partition("?")[2]
+    for code in ("en", "uk", "pl", "de", "nl"):
+        with translation.override(code):
+            expected = reverse(match.view_name, args=match.args, kwargs=match.kwargs) + (f"?{query}" if query else "")
+        assert swapped[code] == expected
