@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from films.demo import SIZES, DemoError, build
-from films.models import Award, Screen, Screening, Section, Venue
+from films.models import Award, Edition, Screen, Screening, Section, Venue
 
 
 class Command(BaseCommand):
@@ -23,8 +23,16 @@ class Command(BaseCommand):
             action="store_true",
             help="Delete an existing demo edition and the demo's own films, people, companies and venues first.",
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Build only when the database holds no edition at all (scripts/run's first start).",
+        )
 
-    def handle(self, *args, size, seed, replace, **options):
+    def handle(self, *args, size, seed, replace, if_empty, **options):
+        if if_empty and Edition.objects.exists():
+            self.stdout.write("The database holds an edition already: no demo built.")
+            return
         started = time.monotonic()
         try:
             edition = build(size, seed, replace=replace, log=lambda message: self.stderr.write(message))
