@@ -255,15 +255,3 @@ def test_demo_films_and_people_are_searchable(demo):
     assert film in Film.objects.search(film.original_title_latin.upper())
     person = Person.objects.filter(key__startswith="demo-").first()
     assert person in Person.objects.search(person.name)
-
-
-@pytest.mark.django_db
-def test_if_empty_builds_the_demo_on_a_fresh_database_only(settings, tmp_path, edition):
-    """scripts/run's first start: ``--if-empty`` leaves a database that holds any edition alone."""
-    settings.MEDIA_ROOT = tmp_path
-    assert "no demo built" in make_demo("--if-empty")
-    assert not Edition.objects.filter(key="demo-2026").exists()
-    Edition.objects.all().delete()
-    assert "Demo edition demo-2026 (small, seed 1)" in make_demo("--if-empty")
-    assert Film.objects.filter(key=EXAMPLE, published=True).exists()
-    assert "no demo built" in make_demo("--if-empty")
