@@ -166,7 +166,7 @@ class Entry(NamedTuple):
     def of(cls, response, scheduled):
         return cls(
             response["ETag"],
-            scheduled or NO_SCHEDULED_CHANGE,
+            scheduled,
             response.status_code,
             tuple(response.items()),
             response.content,

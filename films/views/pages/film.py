@@ -313,7 +313,7 @@ _laurels = Prepared(
 )
 
 
-def film_laurels(film, history_rows, now=None):
+def film_laurels(film, history_rows, now):
     """The film's awards: our own public results (one query) and those elsewhere from its festival history.
 
     ``history_rows`` are the festival history's rows (one per award, see ``film``). Results are public
@@ -323,7 +323,7 @@ def film_laurels(film, history_rows, now=None):
     award_url = UrlPattern("award", award=None)
     person_url = UrlPattern("person", person=None)
     ours = []
-    for row in _laurels(film.pk, now or timezone.now()):
+    for row in _laurels(film.pk, now):
         ours.append(
             {
                 "award": translated(row, "award__name"),
