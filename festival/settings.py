@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "csp",
     # Admin login throttling (see AXES_* below).
     "axes",
+    # History of every change (films/history.py registers the models).
+    "reversion",
     "films",
 ]
 

@@ -9,11 +9,11 @@ answered, however many rows it wrote), so the next request after a programmer's 
 cache and renders fresh; nothing stale is served and old entries simply expire.
 
 Some changes happen by the clock, not by a save: award results become public at their
-announcement time (``results_announced_at`` of an edition or a section), a screening moves from
-"upcoming" to past when it starts or ends, and online screenings open and close
-(``available_from``/``available_until``). For each version the cache also keeps the next
-such moment; once it has passed, the version is bumped as if a programmer had saved. (The
-programme's default day, "today" in the edition's time zone, can lag by up to the page lifetime.)
+announcement time (``results_announced_at`` of a section or its edition, else the end of the
+edition's last day), a screening moves from "upcoming" to past when it starts or ends, and online
+screenings open and close (``available_from``/``available_until``). For each version the cache also
+keeps the next such moment; once it has passed, the version is bumped as if a programmer had saved.
+(The programme's default day, "today" in the edition's time zone, can lag by up to the page lifetime.)
 
 A hit needs no database query; it answers ``If-None-Match`` with 304 from the stored ETag. What is
 stored is the view's status, headers and body (not a pickled response), and each process keeps a copy of
@@ -26,6 +26,7 @@ cache off when it starts several workers without a shared cache.
 ``FESTIVAL_PAGE_CACHE_SECONDS`` (default 300) is how long a page is kept; 0 turns the cache off.
 """
 
+import datetime
 import hashlib
 import logging
 import threading
@@ -95,12 +96,17 @@ def next_scheduled_change(now=None):
     def next_of(*fields):
         return {field: Min(field, filter=Q(**{f"{field}__gt": now})) for field in fields}
 
+    # Results of an edition without an announcement time become public at the end of its last day, local time.
+    last_days = Edition.objects.filter(
+        results_announced_at__isnull=True, end_date__gte=now.date() - datetime.timedelta(days=2)
+    ).values_list("end_date", "timezone")
     moments = [
         *Edition.objects.aggregate(**next_of("results_announced_at")).values(),
         *Section.objects.aggregate(**next_of("results_announced_at")).values(),
         *Screening.objects.aggregate(**next_of("starts_at", "ends_at", "available_from", "available_until")).values(),
+        *(Edition(end_date=end, timezone=name).last_day_ends_at for end, name in last_days),
     ]
-    moments = [moment for moment in moments if moment is not None]
+    moments = [moment for moment in moments if moment is not None and moment > now]
     return min(moments).timestamp() if moments else None
 
 

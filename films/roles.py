@@ -47,6 +47,16 @@ PROGRAMMERS = "Programmers"
 AWARDS_STAFF = "Awards staff"
 TRANSLATORS = "Translators"
 
+# Programmers hold this permission; it lets them change every field of the programme's records, not only
+# the translated text columns that translators change.
+STRUCTURE_PERMISSION = "films.change_structure"
+# Who may change every field of a result model: the awards staff, who may add those records.
+# (Translators may change a result's citation but never who won, the kind of prize or its order.)
+RESULT_STRUCTURE_PERMISSIONS = {model: f"films.add_{model}" for model in RESULT_MODELS}
+# Writing a catalogue file may write any programme record and award results: programmers' rights.
+IMPORT_PERMISSION = "films.add_film"
+RESULTS_PERMISSION = "films.change_awardresult"
+
 
 def role_permissions():
     """{group name: set of (app_label, codename)}."""
@@ -62,6 +72,35 @@ def role_permissions():
         # Without films.change_structure the admin lets them change translated text fields only.
         TRANSLATORS: {("films", f"{action}_{model}") for model in TRANSLATED_MODELS for action in ("change", "view")},
     }
+
+
+def may_change_structure(user, model_name):
+    """True when ``user`` may change every field of records of ``model_name`` (``"film"``, ``"awardresult"``),
+    False when they may change its translated text at most (a translator, or awards staff on a film)."""
+    if user.has_perm(STRUCTURE_PERMISSION) and model_name not in RESULT_MODELS:
+        return True
+    permission = RESULT_STRUCTURE_PERMISSIONS.get(model_name)
+    return permission is not None and user.has_perm(permission)
+
+
+def may_decide_results(user):
+    """Who may change who won: the awards staff (and superusers), never translators or programmers."""
+    return user.has_perm(RESULTS_PERMISSION) and may_change_structure(user, "awardresult")
+
+
+def may_translate_results(user):
+    """Who may open a competition's results page at all: to decide results, or to translate citations."""
+    return user.has_perm(RESULTS_PERMISSION)
+
+
+def may_import_catalogue(user, *, writes_results=False):
+    """A catalogue import writes films, people, screenings and sections across the whole festival, and results
+    when the file has them: programmers who curate no section in particular; with results, awards rights too."""
+    if not (user.has_perm(IMPORT_PERMISSION) and user.has_perm(STRUCTURE_PERMISSION)):
+        return False
+    if not user.is_superuser and user.curated_sections.exists():
+        return False
+    return not writes_results or may_decide_results(user)
 
 
 def sync_roles(apps, schema_editor=None):

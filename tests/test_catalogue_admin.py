@@ -30,9 +30,16 @@ def _uploads_in_tmp(tmp_path, monkeypatch):
 @pytest.fixture
 def programmer(db, client):
     user = User.objects.create_user("programmer", password="pw", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="add_film", content_type__app_label="films"))
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="films", codename__in=["add_film", "change_structure"])
+    )
     client.force_login(user)
     return user
+
+
+def confirmation(response):
+    """What the preview's confirm form posts: the upload's token and the signed preview."""
+    return dict(response.context["confirm"].initial)
 
 
 def test_url_is_the_admin_import_page():
@@ -70,7 +77,7 @@ def test_preview_shows_what_would_change_and_writes_nothing(client, programmer):
     token = response.context["confirm"].initial["token"]
     assert client.session[admin_views.SESSION_KEY] == {token: "catalogue.json"}
 
-    confirmed = client.post(URL, {"token": token})
+    confirmed = client.post(URL, confirmation(response))
     assert confirmed.status_code == 200
     assert "catalogue.json: what was imported" in confirmed.content.decode()
     assert Film.objects.get().key == "we-will-not-fade-away"
@@ -80,10 +87,7 @@ def test_preview_shows_what_would_change_and_writes_nothing(client, programmer):
 
 
 def test_second_upload_is_previewed_as_left_alone(client, programmer):
-    client.post(
-        URL,
-        {"token": client.post(URL, {"file": upload(EXAMPLE_PATH.read_bytes())}).context["confirm"].initial["token"]},
-    )
+    client.post(URL, confirmation(client.post(URL, {"file": upload(EXAMPLE_PATH.read_bytes())})))
     response = client.post(URL, {"file": upload(EXAMPLE_PATH.read_bytes())})
     assert '<tr><th scope="row">film</th><td>0</td><td>0</td><td>1</td></tr>' in response.content.decode()
 
@@ -115,14 +119,13 @@ def test_malformed_upload_gets_the_same_message_as_the_command(client, programme
 def test_confirm_revalidates_and_refuses_what_became_wrong(client, programmer):
     document = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
     response = client.post(URL, {"file": upload(document)})
-    token = response.context["confirm"].initial["token"]
     # Between preview and confirm another screening takes the slot.
     other = copy.deepcopy(document)
     other["editions"][0]["screenings"][0]["key"] = "someone-elses"
     from films.catalogue import import_catalogue
 
     import_catalogue([other])
-    confirmed = client.post(URL, {"token": token})
+    confirmed = client.post(URL, confirmation(response))
     assert confirmed.status_code == 400
     assert confirmed.context["errors"][0].startswith(
         'editions[0].screenings[0].starts_at: overlaps screening "someone-elses" of edition "idfa-2023" in the database'

@@ -5,6 +5,7 @@ import datetime
 import io
 import json
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -168,8 +169,13 @@ def test_export_command_refuses_unknown_edition():
 @pytest.mark.django_db
 def test_export_before_the_announcement_has_no_winners_unless_asked():
     import_catalogue([competition_document()])
-    # Not announced at all (no time set): embargoed.
-    assert exported_awards() == [("best-film", None, None), ("best-director", "person", None)]
+    # No announcement time set: public since the end of the edition's last day (19 Nov 2023, Amsterdam time),
+    # embargoed before it.
+    assert [winners for _key, _recipient, winners in exported_awards()] == list(WINNERS.values())
+    with mock.patch.object(timezone, "now", return_value=datetime.datetime(2023, 11, 19, 22, 59, tzinfo=datetime.UTC)):
+        assert exported_awards() == [("best-film", None, None), ("best-director", "person", None)]
+    with mock.patch.object(timezone, "now", return_value=datetime.datetime(2023, 11, 19, 23, 0, tzinfo=datetime.UTC)):
+        assert [winners for _key, _recipient, winners in exported_awards()] == list(WINNERS.values())
     Edition.objects.update(results_announced_at=timezone.now() + datetime.timedelta(hours=1))
     # Without its winners an award still says who it goes to, so that re-importing the export changes nothing.
     assert exported_awards() == [("best-film", None, None), ("best-director", "person", None)]
@@ -207,6 +213,7 @@ def test_a_competition_announced_at_its_own_time_follows_it_not_the_editions():
 @pytest.mark.django_db
 def test_export_command_includes_embargoed_results_only_with_the_flag():
     import_catalogue([competition_document()])
+    Edition.objects.update(results_announced_at=timezone.now() + datetime.timedelta(hours=1))
     out, flagged = io.StringIO(), io.StringIO()
     call_command("export_catalogue", stdout=out)
     call_command("export_catalogue", "--include-embargoed", stdout=flagged)

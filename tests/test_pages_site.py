@@ -202,6 +202,8 @@ def test_award_results_stay_private_until_announced(client, catalogue_film, edit
     award = Award.objects.create(edition=edition, section=competition, key="best", name="Best Film")
     AwardResult.objects.create(award=award, film=catalogue_film, citation="For courage.")
     pages = ("/en/", "/en/idfa-2023/awards/", "/en/films/we-will-not-fade-away/", "/en/people/alisa-kovalenko/")
+    # During the edition: with no announcement time, results wait for the end of its last day.
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2023, 11, 18, 12, 0, tzinfo=datetime.UTC))
     for url in pages:
         assert "For courage." not in text_of(client.get(url)), url
     assert "Still to be announced Best Film" in text_of(client.get("/en/idfa-2023/awards/"))

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import reversion
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
@@ -122,7 +123,8 @@ def test_a_change_is_logged_with_what_changed_and_shows_in_the_results_history(
 ):
     film, other, _alisa = entries
     best_film, _best_director = awards
-    result = AwardResult.objects.create(award=best_film, film=film)
+    with reversion.create_revision():  # Its first version, as an earlier save would have left it.
+        result = AwardResult.objects.create(award=best_film, film=film)
     client.force_login(staff)
     existing = [{"id": result.pk, "film": film.pk, "kind": "special-mention"}]
     response = post(client, competition, rows(best_film, [{"film": other.pk}], existing), rows(awards[1]))
@@ -131,7 +133,14 @@ def test_a_change_is_logged_with_what_changed_and_shows_in_the_results_history(
     entry = LogEntry.objects.get(content_type=result_type, object_id=str(result.pk), action_flag=CHANGE)
     assert (entry.user, entry.get_change_message()) == (staff, "Changed Kind.")
     history = client.get(reverse("admin:films_awardresult_history", args=[result.pk]))
-    assert "Changed Kind." in history.content.decode()
+    newest = history.context["history_rows"][0]["version"]
+    assert newest.revision.get_comment() == (
+        "Added award result “Best Film: Another Film”. "
+        "Changed Kind for award result “Best Film: We Will Not Fade Away”."
+    )
+    assert [(change.field, change.old, change.new) for change in history.context["history_rows"][0]["changes"]] == [
+        ("kind", "winner", "special-mention")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -265,16 +274,19 @@ def test_the_page_offers_the_competitions_films_and_the_people_credited_on_them(
 def test_the_embargo_is_shown_in_the_editions_time_zone(client, staff, edition, competition, awards):
     client.force_login(staff)
     assert client.get(url(competition)).context["embargo"] == (
-        "No announcement time set: results are visible to staff only."
+        "No announcement time is set: results became public at 19 Nov 2023, 24:00 (Europe/Amsterdam), the end "
+        "of the edition’s last day."
     )
     edition.results_announced_at = datetime.datetime(2999, 11, 18, 18, 0, tzinfo=datetime.UTC)
     edition.save()
     html = client.get(url(competition)).content.decode()
-    assert "Results are embargoed until 18 Nov 2999, 19:00 (Europe/Amsterdam)." in html
+    assert (
+        "Results are embargoed until 18 Nov 2999, 19:00 (Europe/Amsterdam), the edition’s announcement time."
+    ) in html
     competition.results_announced_at = datetime.datetime(2023, 11, 18, 18, 0, tzinfo=datetime.UTC)
     competition.save()
     assert client.get(url(competition)).context["embargo"] == (
-        "Results were announced at 18 Nov 2023, 19:00 (Europe/Amsterdam) and are public."
+        "Results were announced at 18 Nov 2023, 19:00 (Europe/Amsterdam), this competition’s own time, and are public."
     )
 
 
@@ -343,7 +355,7 @@ def test_a_result_changed_in_the_ordinary_admin_is_in_its_history_and_the_result
     assert response.status_code == 302
     result = AwardResult.objects.get()
     history = client.get(reverse("admin:films_awardresult_history", args=[result.pk])).content.decode()
-    assert "Added." in history
+    assert "Added award result “Best Film: Another Film”." in history
     changes = client.get(url(competition)).context["changes"]
     assert [(change["user"], change["message"]) for change in changes] == [
         (staff, "Added award result “Best Film: Another Film”.")

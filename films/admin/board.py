@@ -4,6 +4,9 @@ The board is a CSS grid rendered on the server. Row 1 holds the screens' names; 
 is five minutes of the day (at most 288 rows). A screening is placed with classes from
 ``films/static/films/admin/board.css``: ``c-N`` (grid column N), ``r-N`` (starting grid row N) and
 ``span-N`` (N rows tall), so the page needs neither inline styles nor JavaScript.
+
+A day's board also holds the screenings that began the day before and still hold their screen (a late show
+running past midnight, or its changeover): drawn from the top of the day, and checked for clashes.
 """
 
 import datetime
@@ -97,14 +100,18 @@ def build_grid(screenings, screens, day, tz):
     if not screenings:
         return columns, [], []
     times = [(wall_minutes(s.starts_at, day, tz), wall_minutes(s.blocked_until, day, tz)) for s in screenings]
-    window_start = min(start for start, _end in times) // 60 * 60
+    # A screening that began the evening before is drawn from the top of the day (00:00).
+    window_start = max(0, min(start for start, _end in times) // 60 * 60)
     window_end = min(math.ceil(max(end for _start, end in times) / 60) * 60, window_start + 24 * 60)
 
+    def clamp(minute):
+        return min(max(minute, window_start), window_end)
+
     def row(minute):
-        return FIRST_SLOT_ROW + (min(max(minute, window_start), window_end) - window_start) // ROW_MINUTES
+        return FIRST_SLOT_ROW + (clamp(minute) - window_start) // ROW_MINUTES
 
     def span(start, end):
-        return max(1, min(math.ceil((min(end, window_end) - start) / ROW_MINUTES), DAY_ROWS))
+        return max(1, min(math.ceil((clamp(end) - clamp(start)) / ROW_MINUTES), DAY_ROWS))
 
     hours = []
     for minute in range(window_start, window_end, 60):
@@ -113,6 +120,8 @@ def build_grid(screenings, screens, day, tz):
     for screening, (start, blocked) in zip(screenings, times, strict=True):
         end = wall_minutes(screening.ends_at, day, tz)
         classes = ["screening", f"status-{screening.status}"]
+        if start < 0:
+            classes.append("continued")  # Began the day before.
         if screening.clash_with:
             classes += ["clash", f"lane-{screening.lane}"]
         column = column_of.get(screening.screen_id, online_column)
@@ -127,6 +136,7 @@ def build_grid(screenings, screens, day, tz):
             "ends": timezone.localtime(screening.ends_at, tz).strftime("%H:%M"),
             "films": [item.film.display_title for item in screening.screening_films.all()],
             "changeover": None,
+            "continued": start < 0,
         }
         if blocked > end and end < window_end:
             block["changeover"] = {"row": row(end), "span": span(end, blocked)}
@@ -153,8 +163,11 @@ def board_view(model_admin, request):
         day, days = choose_day(request, edition, notices)
         tz = edition.tzinfo
         films = ScreeningFilm.objects.select_related("film").order_by("order", "id")
+        day_start, day_end = edition.day_bounds(day)
+        # The day's screenings, and those that began earlier and still hold their screen (changeover included)
+        # when the day begins: drawn from the top, and checked for clashes with the day's.
         screenings = list(
-            Screening.objects.on_day(edition, day)
+            Screening.objects.filter(edition=edition, starts_at__lt=day_end, blocked_until__gt=day_start)
             .select_related("screen", "section")
             .prefetch_related(Prefetch("screening_films", queryset=films))
             .order_by("starts_at", "id")

@@ -12,7 +12,8 @@ from modeltranslation.translator import NotRegistered, translator
 from modeltranslation.utils import build_localized_fieldname
 
 from ..codes import country_codes, country_name
-from ..models import Section
+from ..models import Screening, Section
+from ..roles import may_change_structure
 
 
 def localized_fields(name):
@@ -121,9 +122,7 @@ class ListQuerysetMixin:
         return ShapedChangeList
 
 
-# Roles: translators change translated text only; curators see only the sections they curate.
-
-STRUCTURE_PERMISSION = "films.change_structure"
+# Roles (films/roles.py): translators change translated text only; curators see only the sections they curate.
 
 
 def translated_field_names(model):
@@ -176,23 +175,15 @@ def text_only_inline(inline_class):
 
 
 class TranslatorMixin:
-    """For every admin of a translated model: a user without ``films.change_structure`` (a translator) changes
-    only the translated text columns, in every language. Everything else is read-only, inlines are read-only
-    (inlines of translated models: text only), and nothing can be added, deleted or changed by an action.
-
-    ``full_edit_permissions`` name other permissions that allow editing every field (the awards staff's
-    ``films.add_award`` on awards), since ``films.change_structure`` is the programmers'.
+    """For every admin of a translated model: a user who may not change the model's structure (a translator; see
+    ``films.roles.may_change_structure``) changes only the translated text columns, in every language. Everything
+    else is read-only, inlines are read-only (inlines of translated models: text only), and nothing can be added,
+    deleted or changed by an action.
     """
 
-    full_edit_permissions = ()
-
     def text_only(self, request):
-        """True when the user may change translated text only: no ``films.change_structure`` (superusers have
-        every permission) and none of ``full_edit_permissions``."""
-        user = request.user
-        if user.has_perm(STRUCTURE_PERMISSION):
-            return False
-        return not any(user.has_perm(permission) for permission in self.full_edit_permissions)
+        """True when the user may change translated text only (superusers have every permission)."""
+        return not may_change_structure(request.user, self.model._meta.model_name)
 
     def has_add_permission(self, request):
         return not self.text_only(request) and super().has_add_permission(request)
@@ -232,8 +223,8 @@ class CuratorMixin:
     """A curator (a user who curates at least one section) sees only their sections and what is in them.
 
     ``curated_section_lookup`` is the path from the admin's model to its section (``"pk"`` for sections,
-    ``"section"`` for selections); every foreign key to a section offers only the curated sections, which
-    also limits what a posted form accepts.
+    ``"section"`` for selections); every foreign key to a section (or a screening) offers only the curated
+    sections (or their screenings), which also limits what a posted form accepts.
     """
 
     curated_section_lookup = None
@@ -249,4 +240,6 @@ class CuratorMixin:
         ids = curated_section_ids(request)
         if ids is not None and db_field.related_model is Section:
             kwargs["queryset"] = Section.objects.filter(pk__in=ids).select_related("edition")
+        elif ids is not None and db_field.related_model is Screening:
+            kwargs["queryset"] = Screening.objects.filter(section__in=ids)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

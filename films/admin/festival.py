@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
 from ..models import Award, AwardResult, Edition, Festival, JuryMember, Screen, Section, Selection, Venue
+from ..roles import may_translate_results
 from .common import (
     CuratorMixin,
     PreloadedAutocompleteMixin,
@@ -19,11 +20,13 @@ from .common import (
     localized_fields,
     untranslated_field_names,
 )
-from .results import RESULTS_PERMISSION, log_results, results_url, results_view
+from .history import EditConflictAdmin, HistoryAdmin
+from .results import log_results, results_url, results_view
+from .zones import EditionTimeZoneMixin, edition_timezone_name, results_public_line, valid_timezone_name
 
 
 @admin.register(Festival)
-class FestivalAdmin(TranslatorMixin, TabbedTranslationAdmin):
+class FestivalAdmin(HistoryAdmin, TranslatorMixin, TabbedTranslationAdmin):
     list_display = ("name", "short_name", "key", "city", "country")
     list_filter = ("country",)
     search_fields = ("key", "short_name", *localized_fields("name"))
@@ -40,7 +43,14 @@ class SectionInline(CuratorMixin, TranslationTabularInline):
 
 
 @admin.register(Edition)
-class EditionAdmin(TranslatorMixin, PreloadedAutocompleteMixin, TabbedTranslationAdmin):
+class EditionAdmin(
+    EditConflictAdmin,
+    HistoryAdmin,
+    EditionTimeZoneMixin,
+    TranslatorMixin,
+    PreloadedAutocompleteMixin,
+    TabbedTranslationAdmin,
+):
     list_display = ("name", "key", "festival", "year", "start_date", "end_date", "timezone", "published")
     list_select_related = ("festival",)
     list_filter = ("festival", "year", "published")
@@ -51,9 +61,31 @@ class EditionAdmin(TranslatorMixin, PreloadedAutocompleteMixin, TabbedTranslatio
     fieldsets = (
         (None, {"fields": ("festival", "key", "name", "year")}),
         (_("Dates"), {"fields": ("start_date", "end_date", "timezone")}),
-        (_("Publishing"), {"fields": ("published", "results_announced_at")}),
+        (_("Publishing"), {"fields": ("published", "results_announced_at", "results_public")}),
     )
+    readonly_fields = ("results_public",)
     inlines = (SectionInline,)
+
+    # The announcement time is entered and shown in the edition's own time zone (EditionTimeZoneMixin).
+    zoned_fields = {
+        "results_announced_at": _(
+            "Until this moment award results are visible to staff only; a competition may set its own time. "
+            "Empty: the end of the edition’s last day."
+        )
+    }
+    zone_unknown_note = _("Local time in the time zone chosen above: the time is read in it when you save.")
+
+    def edition_timezone(self, request, object_id):
+        """The time zone posted (on a POST), else the stored one."""
+        if request.method == "POST":
+            name = valid_timezone_name(request.POST.get("timezone"))
+            if name:
+                return name
+        return self.stored_timezone(object_id, "timezone") if object_id else None
+
+    @admin.display(description=_("results become public"))
+    def results_public(self, edition):
+        return results_public_line(edition, lambda edition: edition)
 
 
 class SelectionInline(CuratorMixin, PreloadedInlineMixin, admin.TabularInline):
@@ -95,7 +127,15 @@ class JuryMemberInline(PreloadedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(TranslatorMixin, CuratorMixin, PreloadedAutocompleteMixin, TabbedTranslationAdmin):
+class SectionAdmin(
+    EditConflictAdmin,
+    HistoryAdmin,
+    EditionTimeZoneMixin,
+    TranslatorMixin,
+    CuratorMixin,
+    PreloadedAutocompleteMixin,
+    TabbedTranslationAdmin,
+):
     """Sections; a competitive section also has its jury (which the awards staff edit) and a results page.
 
     Curators see only their sections. The awards staff, who may view sections but not change them, may open a
@@ -110,11 +150,39 @@ class SectionAdmin(TranslatorMixin, CuratorMixin, PreloadedAutocompleteMixin, Ta
     curated_section_lookup = "pk"
     fieldsets = (
         (None, {"fields": ("edition", "key", "name", "description", "order", "published")}),
-        (_("Competition"), {"fields": ("competitive", "results_announced_at", "jury_statement")}),
+        (_("Competition"), {"fields": ("competitive", "results_announced_at", "results_public", "jury_statement")}),
     )
+    readonly_fields = ("results_public",)
     curators_fieldset = (_("Curators"), {"fields": ("curators",)})
     filter_horizontal = ("curators",)
     inlines = (SelectionInline,)
+
+    # The announcement time is entered and shown in the edition's time zone (EditionTimeZoneMixin).
+    zoned_fields = {
+        "results_announced_at": _(
+            "For a competition announced at its own time. Empty: the edition’s announcement time, or else the end "
+            "of the edition’s last day."
+        )
+    }
+    zone_unknown_note = _(
+        "Local time in the time zone of the edition chosen above: the time is read in it when you save. To see "
+        "this form in that time zone, add ?edition=<id> to its address."
+    )
+
+    def edition_timezone(self, request, object_id):
+        """The time zone of the edition posted (on a POST), else of the section's edition, else of the edition
+        in the address (``?edition=<id>``, as the add form takes it)."""
+        if request.method == "POST":
+            name = edition_timezone_name(request.POST.get("edition"))
+            if name:
+                return name
+        if object_id is None:
+            return edition_timezone_name(request.GET.get("edition"))
+        return self.stored_timezone(object_id, "edition__timezone")
+
+    @admin.display(description=_("results become public"))
+    def results_public(self, section):
+        return results_public_line(section, lambda section: section.edition if section.edition_id else None)
 
     def jury_only(self, request):
         return not request.user.has_perm("films.change_section")
@@ -158,7 +226,7 @@ class SectionAdmin(TranslatorMixin, CuratorMixin, PreloadedAutocompleteMixin, Ta
         return inlines
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and obj.competitive and request.user.has_perm(RESULTS_PERMISSION):
+        if obj is not None and obj.competitive and may_translate_results(request.user):
             context["results_url"] = results_url(obj.pk)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -171,7 +239,7 @@ class ScreenInline(admin.TabularInline):
 
 
 @admin.register(Venue)
-class VenueAdmin(TranslatorMixin, TabbedTranslationAdmin):
+class VenueAdmin(HistoryAdmin, TranslatorMixin, TabbedTranslationAdmin):
     list_display = ("name", "key", "city", "address")
     search_fields = ("key", "name", "city")
     ordering = ("name",)
@@ -179,7 +247,7 @@ class VenueAdmin(TranslatorMixin, TabbedTranslationAdmin):
 
 
 @admin.register(Screen)
-class ScreenAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
+class ScreenAdmin(HistoryAdmin, PreloadedAutocompleteMixin, admin.ModelAdmin):
     list_display = ("name", "key", "venue", "capacity", "wheelchair_spaces", "changeover_minutes", "order")
     list_select_related = ("venue",)
     list_filter = ("venue",)
@@ -189,7 +257,7 @@ class ScreenAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(JuryMember)
-class JuryMemberAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
+class JuryMemberAdmin(HistoryAdmin, PreloadedAutocompleteMixin, admin.ModelAdmin):
     list_display = ("person", "role", "section", "order")
     list_select_related = ("person", "section")
     list_filter = ("section__edition", "role")
@@ -211,7 +279,7 @@ class AwardResultInline(PreloadedInlineMixin, TranslationStackedInline):
 
 
 @admin.register(Award)
-class AwardAdmin(TranslatorMixin, PreloadedAutocompleteMixin, TabbedTranslationAdmin):
+class AwardAdmin(EditConflictAdmin, HistoryAdmin, TranslatorMixin, PreloadedAutocompleteMixin, TabbedTranslationAdmin):
     list_display = ("name", "key", "edition", "section", "recipient", "ex_aequo", "order", "results_link")
     list_select_related = ("edition", "section")
     list_filter = ("edition",)
@@ -219,7 +287,6 @@ class AwardAdmin(TranslatorMixin, PreloadedAutocompleteMixin, TabbedTranslationA
     autocomplete_fields = ("edition", "section")
     ordering = ("edition", "order", "key")
     inlines = (AwardResultInline,)
-    full_edit_permissions = ("films.add_award",)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "section":
@@ -232,7 +299,7 @@ class AwardAdmin(TranslatorMixin, PreloadedAutocompleteMixin, TabbedTranslationA
 
     def get_list_display(self, request):
         shown = super().get_list_display(request)
-        if not request.user.has_perm(RESULTS_PERMISSION):
+        if not may_translate_results(request.user):
             shown = [name for name in shown if name != "results_link"]
         return shown
 
@@ -263,7 +330,7 @@ class AwardAdmin(TranslatorMixin, PreloadedAutocompleteMixin, TabbedTranslationA
 
 
 @admin.register(AwardResult)
-class AwardResultAdmin(TranslatorMixin, PreloadedAutocompleteMixin, TabbedTranslationAdmin):
+class AwardResultAdmin(HistoryAdmin, TranslatorMixin, PreloadedAutocompleteMixin, TabbedTranslationAdmin):
     """Results one at a time; each change is also summed up in the award's history (the results page lists it)."""
 
     list_display = ("award", "film", "person", "kind")
@@ -271,7 +338,6 @@ class AwardResultAdmin(TranslatorMixin, PreloadedAutocompleteMixin, TabbedTransl
     list_filter = ("award__edition", "kind")
     search_fields = ("award__key", "film__key", "film__original_title", "person__name")
     autocomplete_fields = ("award", "film", "person")
-    full_edit_permissions = ("films.add_awardresult",)
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)

@@ -30,6 +30,7 @@ from .common import (
     TranslatorMixin,
     localized_fields,
 )
+from .history import EditConflictAdmin, HistoryAdmin
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ class FestivalHistoryEntryInline(PreloadedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Film)
-class FilmAdmin(StorageErrorMixin, TranslatorMixin, TabbedTranslationAdmin):
+class FilmAdmin(EditConflictAdmin, HistoryAdmin, StorageErrorMixin, TranslatorMixin, TabbedTranslationAdmin):
     list_display = ("title_column", "original_title", "year", "country_list", "form", "runtime_minutes", "published")
     list_display_links = ("title_column",)
     list_filter = (
@@ -212,14 +213,14 @@ class FilmAdmin(StorageErrorMixin, TranslatorMixin, TabbedTranslationAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(TranslatorMixin, TabbedTranslationAdmin):
+class TagAdmin(HistoryAdmin, TranslatorMixin, TabbedTranslationAdmin):
     list_display = ("key", "name")
     search_fields = ("key", *localized_fields("name"))
     ordering = ("key",)
 
 
 @admin.register(FilmTitle)
-class FilmTitleAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
+class FilmTitleAdmin(HistoryAdmin, PreloadedAutocompleteMixin, admin.ModelAdmin):
     list_display = ("title", "language", "film")
     list_select_related = ("film",)
     search_fields = ("title", "film__key", "film__original_title")
@@ -227,7 +228,9 @@ class FilmTitleAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(FilmImage)
-class FilmImageAdmin(StorageErrorMixin, TranslatorMixin, PreloadedAutocompleteMixin, TabbedTranslationAdmin):
+class FilmImageAdmin(
+    HistoryAdmin, StorageErrorMixin, TranslatorMixin, PreloadedAutocompleteMixin, TabbedTranslationAdmin
+):
     list_display = ("__str__", "preview", "kind", "film", "width", "height")
     list_select_related = ("film",)
     list_filter = ("kind",)
@@ -245,7 +248,7 @@ class FilmImageAdmin(StorageErrorMixin, TranslatorMixin, PreloadedAutocompleteMi
 
 
 @admin.register(Selection)
-class SelectionAdmin(CuratorMixin, PreloadedAutocompleteMixin, admin.ModelAdmin):
+class SelectionAdmin(HistoryAdmin, CuratorMixin, PreloadedAutocompleteMixin, admin.ModelAdmin):
     curated_section_lookup = "section"
     list_display = ("film", "section", "edition", "premiere", "order")
     list_select_related = ("film", "section__edition")
@@ -267,7 +270,7 @@ class FestivalHistoryAwardInline(PreloadedInlineMixin, admin.TabularInline):
 
 
 @admin.register(FestivalHistoryEntry)
-class FestivalHistoryEntryAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
+class FestivalHistoryEntryAdmin(HistoryAdmin, PreloadedAutocompleteMixin, admin.ModelAdmin):
     list_display = ("film", "festival", "year", "section", "premiere")
     list_select_related = ("film", "festival")
     list_filter = ("year", "premiere")
@@ -277,7 +280,7 @@ class FestivalHistoryEntryAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(FestivalHistoryAward)
-class FestivalHistoryAwardAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
+class FestivalHistoryAwardAdmin(HistoryAdmin, PreloadedAutocompleteMixin, admin.ModelAdmin):
     list_display = ("name", "entry", "recipient")
     list_select_related = ("entry__festival", "recipient")
     search_fields = ("name", "recipient__name")

@@ -3,15 +3,18 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from ..history import record_deletion, record_saved
 from ..models import Company, CompanyAlias, CompanyCredit, Credit, FilmographyEntry, Person, PersonAlias
 from .common import ListQuerysetMixin, PreloadedAutocompleteMixin, PreloadedInlineMixin, TranslatorMixin
+from .history import HistoryAdmin
 
 
 class PersonAliasInline(admin.TabularInline):
@@ -27,40 +30,119 @@ class FilmographyEntryInline(PreloadedInlineMixin, admin.TabularInline):
     extra = 0
 
 
+# Merging records entered twice ---------------------------------------------------------------------------
+
+
 class KeepChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, person):
-        return gettext("%(name)s (key “%(key)s”, %(credits)s credits)") % {
-            "name": person.name,
-            "key": person.key,
-            "credits": person.credit_count,
-        }
-
-
-class MergePeopleForm(forms.Form):
-    keep = KeepChoiceField(
-        queryset=Person.objects.none(),
-        widget=forms.RadioSelect,
-        empty_label=None,
-        label=_("Keep this record"),
-        help_text=_(
-            "The others are merged into it: their credits, filmography and awards move to it, "
-            "their names become its aliases, and the other records are deleted."
-        ),
-    )
-
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, describe, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["keep"].queryset = people
+        self.describe = describe
+
+    def label_from_instance(self, record):
+        return self.describe(record)
 
 
-def people_with_counts(queryset):
-    return queryset.annotate(
-        credit_count=Count("credits", distinct=True), filmography_count=Count("filmography", distinct=True)
-    ).order_by("name", "pk")
+class MergeForm(forms.Form):
+    """Which of the selected records to keep; the others are merged into it."""
+
+    def __init__(self, *args, records, describe, help_text, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"] = KeepChoiceField(
+            queryset=records,
+            describe=describe,
+            widget=forms.RadioSelect,
+            empty_label=None,
+            label=_("Keep this record"),
+            help_text=help_text,
+        )
+
+
+def merge_cell(record, attribute):
+    value = getattr(record, attribute)
+    return value() if callable(value) else value
+
+
+class MergeActionMixin:
+    """The "Merge selected …" action of an admin whose model has ``merge(other)``, parameterised per model.
+
+    The action (``merge_selected``, for users with change and delete permission) asks which record to keep, on
+    ``admin/films/<model>/merge.html`` or else ``admin/films/merge.html``; once confirmed it merges the others
+    into it in one transaction and logs each merge on the kept record. The admin says what its records are
+    called and what moves (``merge_texts``), which columns describe a candidate (``merge_columns``), and how the
+    candidates are counted (``merge_candidates``).
+    """
+
+    # Keys: title, intro (ngettext_lazy, "counter"), choose, help, too_few, logged (name, key), done (ngettext_lazy,
+    # "count" and "name"), label (name, key, credits).
+    merge_texts = {}
+    # (column heading, attribute or method of a candidate) pairs.
+    merge_columns = ()
+
+    def merge_candidates(self, queryset):
+        """The selected records, annotated with what ``merge_columns`` and the label show."""
+        return queryset.order_by("name", "pk")
+
+    def has_merge_permission(self, request):
+        """Merging changes one record and deletes the others: it needs both permissions (Django offers an action
+        whose ``permissions`` are ``["change", "delete"]`` to a user with either)."""
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    def describe_merge_candidate(self, record):
+        return self.merge_texts["label"] % {"name": record.name, "key": record.key, "credits": record.credit_count}
+
+    def merge_selected(self, request, queryset, action):
+        if not self.has_merge_permission(request):
+            raise PermissionDenied
+        texts = self.merge_texts
+        records = self.merge_candidates(queryset)
+        if len(records) < 2:
+            self.message_user(request, texts["too_few"], messages.ERROR)
+            return None
+        form = MergeForm(
+            request.POST if "post" in request.POST else None,
+            records=records,
+            describe=self.describe_merge_candidate,
+            help_text=texts["help"],
+        )
+        if form.is_valid():
+            keep = form.cleaned_data["keep"]
+            others = [record for record in records if record.pk != keep.pk]
+            with transaction.atomic():
+                summaries = [texts["logged"] % {"name": other.name, "key": other.key} for other in others]
+                record_deletion(others, request.user, " ".join(summaries))  # Each merged record stays recoverable.
+                for other, summary in zip(others, summaries, strict=True):
+                    keep.merge(other)
+                    self.log_change(request, keep, summary)
+                record_saved([keep], request.user, " ".join(summaries))
+            self.message_user(request, texts["done"] % {"count": len(others), "name": keep.name}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": texts["title"],
+            "subtitle": None,
+            "opts": self.opts,
+            "intro": texts["intro"] % {"counter": len(records)},
+            "choose": texts["choose"],
+            "headings": [heading for heading, _attribute in self.merge_columns],
+            "candidates": [
+                {
+                    "record": record,
+                    "cells": [merge_cell(record, attribute) for _heading, attribute in self.merge_columns],
+                }
+                for record in records
+            ],
+            "form": form,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        model = self.opts.model_name
+        return TemplateResponse(request, [f"admin/films/{model}/merge.html", "admin/films/merge.html"], context)
 
 
 @admin.register(Person)
-class PersonAdmin(TranslatorMixin, ListQuerysetMixin, TabbedTranslationAdmin):
+class PersonAdmin(HistoryAdmin, MergeActionMixin, TranslatorMixin, ListQuerysetMixin, TabbedTranslationAdmin):
     list_display = ("name", "key", "born_year", "alias_names", "credit_count")
     search_fields = ("name", "key", "aliases__name")
     ordering = ("name", "key")
@@ -70,6 +152,35 @@ class PersonAdmin(TranslatorMixin, ListQuerysetMixin, TabbedTranslationAdmin):
     )
     inlines = (PersonAliasInline, FilmographyEntryInline)
     actions = ("merge_people",)
+    merge_texts = {
+        "title": _("Merge people"),
+        "intro": ngettext_lazy(
+            "You are merging %(counter)s record of the same person.",
+            "You are merging %(counter)s records of the same person.",
+            "counter",
+        ),
+        "choose": _(
+            "Choose the record to keep. Nothing is lost: credits, filmography and awards move to it "
+            "and the other names become aliases."
+        ),
+        "help": _(
+            "The others are merged into it: their credits, filmography and awards move to it, "
+            "their names become its aliases, and the other records are deleted."
+        ),
+        "too_few": _("Select at least two people to merge; you selected only one."),
+        "logged": _("Merged %(name)s (key “%(key)s”) into this person."),
+        "done": ngettext_lazy(
+            "Merged %(count)d person into “%(name)s”.", "Merged %(count)d people into “%(name)s”.", "count"
+        ),
+        "label": _("%(name)s (key “%(key)s”, %(credits)s credits)"),
+    }
+    merge_columns = (
+        (_("name"), "name"),
+        (_("key"), "key"),
+        (_("year of birth"), "born_year"),
+        (_("credits"), "credit_count"),
+        (_("filmography"), "filmography_count"),
+    )
 
     def list_queryset(self, queryset):
         return queryset.annotate(credit_count=Count("credits", distinct=True)).prefetch_related("aliases")
@@ -82,55 +193,18 @@ class PersonAdmin(TranslatorMixin, ListQuerysetMixin, TabbedTranslationAdmin):
     def credit_count(self, person):
         return person.credit_count
 
-    @admin.action(description=_("Merge selected people"), permissions=["change", "delete"])
+    def merge_candidates(self, queryset):
+        return queryset.annotate(
+            credit_count=Count("credits", distinct=True), filmography_count=Count("filmography", distinct=True)
+        ).order_by("name", "pk")
+
+    @admin.action(description=_("Merge selected people"), permissions=["merge"])
     def merge_people(self, request, queryset):
-        people = people_with_counts(queryset)
-        if len(people) < 2:
-            self.message_user(
-                request,
-                gettext("Select at least two people to merge; you selected only one."),
-                messages.ERROR,
-            )
-            return None
-        form = MergePeopleForm(request.POST if "post" in request.POST else None, people=people)
-        if form.is_valid():
-            keep = form.cleaned_data["keep"]
-            others = [person for person in people if person.pk != keep.pk]
-            with transaction.atomic():
-                for other in others:
-                    summary = gettext("Merged %(name)s (key “%(key)s”) into this person.") % {
-                        "name": other.name,
-                        "key": other.key,
-                    }
-                    keep.merge(other)
-                    self.log_change(request, keep, summary)
-            self.message_user(
-                request,
-                ngettext(
-                    "Merged %(count)d person into “%(name)s”.",
-                    "Merged %(count)d people into “%(name)s”.",
-                    len(others),
-                )
-                % {"count": len(others), "name": keep.name},
-                messages.SUCCESS,
-            )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Merge people"),
-            "subtitle": None,
-            "opts": self.opts,
-            "people": people,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/films/person/merge_people.html", context)
+        return self.merge_selected(request, queryset, "merge_people")
 
 
 @admin.register(PersonAlias)
-class PersonAliasAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
+class PersonAliasAdmin(HistoryAdmin, PreloadedAutocompleteMixin, admin.ModelAdmin):
     list_display = ("name", "person")
     list_select_related = ("person",)
     search_fields = ("name", "person__name")
@@ -138,7 +212,7 @@ class PersonAliasAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(FilmographyEntry)
-class FilmographyEntryAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
+class FilmographyEntryAdmin(HistoryAdmin, PreloadedAutocompleteMixin, admin.ModelAdmin):
     list_display = ("title", "english_title", "year", "person", "film")
     list_select_related = ("person", "film")
     search_fields = ("title", "english_title", "person__name")
@@ -152,12 +226,42 @@ class CompanyAliasInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(ListQuerysetMixin, admin.ModelAdmin):
+class CompanyAdmin(HistoryAdmin, MergeActionMixin, ListQuerysetMixin, admin.ModelAdmin):
     list_display = ("name", "key", "city", "country", "alias_names")
     list_filter = ("country",)
     search_fields = ("name", "key", "aliases__name")
     ordering = ("name", "key")
     inlines = (CompanyAliasInline,)
+    actions = ("merge_companies",)
+    merge_texts = {
+        "title": _("Merge companies"),
+        "intro": ngettext_lazy(
+            "You are merging %(counter)s record of the same company.",
+            "You are merging %(counter)s records of the same company.",
+            "counter",
+        ),
+        "choose": _(
+            "Choose the record to keep. Nothing is lost: the company credits and the people credited for the "
+            "company move to it and the other names become aliases."
+        ),
+        "help": _(
+            "The others are merged into it: their credits move to it, their names become its aliases, "
+            "and the other records are deleted."
+        ),
+        "too_few": _("Select at least two companies to merge; you selected only one."),
+        "logged": _("Merged %(name)s (key “%(key)s”) into this company."),
+        "done": ngettext_lazy(
+            "Merged %(count)d company into “%(name)s”.", "Merged %(count)d companies into “%(name)s”.", "count"
+        ),
+        "label": _("%(name)s (key “%(key)s”, %(credits)s credits)"),
+    }
+    merge_columns = (
+        (_("name"), "name"),
+        (_("key"), "key"),
+        (_("country"), "get_country_display"),
+        (_("company credits"), "credit_count"),
+        (_("people credited for it"), "person_credit_count"),
+    )
 
     def list_queryset(self, queryset):
         return queryset.prefetch_related("aliases")
@@ -166,9 +270,18 @@ class CompanyAdmin(ListQuerysetMixin, admin.ModelAdmin):
     def alias_names(self, company):
         return ", ".join(alias.name for alias in company.aliases.all())
 
+    def merge_candidates(self, queryset):
+        return queryset.annotate(
+            credit_count=Count("credits", distinct=True), person_credit_count=Count("person_credits", distinct=True)
+        ).order_by("name", "pk")
+
+    @admin.action(description=_("Merge selected companies"), permissions=["merge"])
+    def merge_companies(self, request, queryset):
+        return self.merge_selected(request, queryset, "merge_companies")
+
 
 @admin.register(CompanyAlias)
-class CompanyAliasAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
+class CompanyAliasAdmin(HistoryAdmin, PreloadedAutocompleteMixin, admin.ModelAdmin):
     list_display = ("name", "company")
     list_select_related = ("company",)
     search_fields = ("name", "company__name")
@@ -176,7 +289,7 @@ class CompanyAliasAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Credit)
-class CreditAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
+class CreditAdmin(HistoryAdmin, PreloadedAutocompleteMixin, admin.ModelAdmin):
     list_display = ("film", "role", "person", "company")
     list_select_related = ("film", "person", "company")
     list_filter = ("role",)
@@ -185,7 +298,7 @@ class CreditAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
 
 
 @admin.register(CompanyCredit)
-class CompanyCreditAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
+class CompanyCreditAdmin(HistoryAdmin, PreloadedAutocompleteMixin, admin.ModelAdmin):
     list_display = ("film", "role", "company")
     list_select_related = ("film", "company")
     list_filter = ("role",)

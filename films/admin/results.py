@@ -1,11 +1,14 @@
 """The results page of one competition: every award with its winners and mentions, saved at once.
 
-Every change to results, here or in the ordinary admin, is recorded twice in Django's ``LogEntry``: in the
-result's own history, and summed up in its award's history (which the results page lists as "Recent changes").
+Every save here is one revision in the records' history (films/history.py: restorable, with each field's old
+and new value), commented with what it did; Django's ``LogEntry`` notes each change too, in the result's own
+log and summed up in its award's (which the results page lists as "Recent changes"). Each award carries the
+version it was shown at, so a save over someone else's newer results is refused (films/conflicts.py).
 """
 
 from collections import defaultdict
 
+import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -20,16 +23,20 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext, override
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
+from ..conflicts import EditConflict, claim, conflict_message
+from ..history import record_deletion
 from ..models import Award, AwardResult, Credit, Section, Selection
+from ..roles import may_decide_results, may_translate_results
+from .zones import local_moment, results_public_notice
 
-RESULTS_PERMISSION = "films.change_awardresult"
 EXTRA_ROWS = 2
 CITATION = build_localized_fieldname("citation", settings.LANGUAGE_CODE)
+CITATIONS = [build_localized_fieldname("citation", code) for code, _name in settings.LANGUAGES]
+DECISIONS = ("film", "person", "kind", "order")  # What only those who decide results may change.
 SECOND_WINNER = _("“%(award)s” already has a winner (%(film)s) and does not allow ex aequo.")  # The model's message.
 # The award's rows are all on the page, so the formset checks these across its rows; the database check of
 # each row alone would also object to a row that another row of the same post makes valid.
@@ -45,33 +52,35 @@ def results_url(section_id):
     return reverse("admin:films_award_results", args=[section_id])
 
 
-def local_moment(moment, edition):
-    """``18 Nov 2023, 19:00`` in the edition's time zone."""
-    return date_format(timezone.localtime(moment, edition.tzinfo), "j M Y, H:i")
-
-
 def embargo_notice(section, now=None):
-    moment = section.announcement_time
-    if moment is None:
-        return gettext("No announcement time set: results are visible to staff only.")
-    params = {"time": local_moment(moment, section.edition), "timezone": section.edition.timezone}
-    if moment > (now or timezone.now()):
-        return gettext("Results are embargoed until %(time)s (%(timezone)s).") % params
-    return gettext("Results were announced at %(time)s (%(timezone)s) and are public.") % params
+    """When the competition's results become public (or became), in the edition's time zone."""
+    return results_public_notice(section.edition, section, now)
 
 
 class ResultForm(forms.ModelForm):
     """One result row. The film and person lists offer the competition's films and the people credited on
-    them; any film or person is accepted, so that the model's rules say precisely what is wrong."""
+    them; any film or person is accepted, so that the model's rules say precisely what is wrong.
+
+    Those who decide results change the film, person, kind and order, and the citation in the site's main
+    language. A translator (``text_only``) changes the citation in every language and nothing else: the other
+    fields are disabled, so whatever a post says of them is ignored."""
 
     class Meta:
         model = AwardResult
-        fields = ("film", "person", "kind", CITATION, "order")
-        widgets = {CITATION: forms.Textarea(attrs={"rows": 2, "cols": 40})}
+        fields = ("film", "person", "kind", *CITATIONS, "order")
+        widgets = {name: forms.Textarea(attrs={"rows": 2, "cols": 40}) for name in CITATIONS}
 
-    def __init__(self, *args, award, film_choices, person_choices, **kwargs):
+    def __init__(self, *args, award, film_choices, person_choices, text_only=False, can_add=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.award = award
+        self.text_only = text_only
+        self.can_add = can_add
+        for name in CITATIONS:
+            if name != CITATION and not text_only:
+                del self.fields[name]
+        for name in DECISIONS:
+            if text_only and name in self.fields:
+                self.fields[name].disabled = True
         self.fields["film"].choices = film_choices
         if award.recipient == Award.Recipient.PERSON:
             self.fields["person"].choices = person_choices
@@ -80,10 +89,16 @@ class ResultForm(forms.ModelForm):
             del self.fields["person"]
         self.fields["order"].widget.attrs["class"] = "vSmallField"
 
+    def has_changed(self):
+        """A new row posted by someone who may not add results is ignored, as Django's admin inlines do."""
+        if not self.can_add and self.instance._state.adding:
+            return False
+        return super().has_changed()
+
     @property
-    def citation_field(self):
-        """The citation in the site's main language (translators add the others in the award result's admin)."""
-        return self[CITATION]
+    def citation_fields(self):
+        """The citations this user may change: the main language's, or every language's for a translator."""
+        return [self[name] for name in CITATIONS if name in self.fields]
 
     def add_error(self, field, error):
         if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
@@ -103,8 +118,13 @@ class ResultForm(forms.ModelForm):
 class AwardResultsFormSet(BaseInlineFormSet):
     """The results of one award; checks across its rows what the model checks against the database."""
 
-    def __init__(self, *args, film_choices, person_choices, **kwargs):
-        self.choices = {"film_choices": film_choices, "person_choices": person_choices}
+    def __init__(self, *args, film_choices, person_choices, text_only=False, can_add=True, **kwargs):
+        self.choices = {
+            "film_choices": film_choices,
+            "person_choices": person_choices,
+            "text_only": text_only,
+            "can_add": can_add,
+        }
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
@@ -209,18 +229,42 @@ def award_message(result, flag, message):
 
 
 def log_results(request, entries, *, on_award=True):
-    """Record ``(result, flag, message)`` entries in each result's history and, unless ``on_award`` is false
-    (Django's own inline message already said it), in its award's. Deletions must be logged before deleting."""
+    """Record ``(result, flag, message)`` entries in each result's log and, unless ``on_award`` is false
+    (Django's own inline message already said it), in its award's. Deletions must be logged before deleting.
+    Returns the award-level messages as text (for the revision's comment)."""
+    texts = []
     for result, flag, message in entries:
         LogEntry.objects.log_actions(request.user.pk, [result], flag, message, single_object=True)
+        line = award_message(result, flag, message)
         if on_award:
-            line = award_message(result, flag, message)
-            LogEntry.objects.log_actions(request.user.pk, [result.award], CHANGE, line, single_object=True)
+            entry = LogEntry.objects.log_actions(request.user.pk, [result.award], CHANGE, line, single_object=True)
+            texts.append(entry.get_change_message())
+    return texts
+
+
+def version_field(award):
+    return f"version-{award.pk}"
+
+
+def posted_version(data, award):
+    value = str(data.get(version_field(award), ""))
+    return int(value) if value.isdigit() else None
+
+
+def conflicts(data, awards):
+    """The awards whose results someone saved after this page was shown, with the message naming who."""
+    found = []
+    for award in awards:
+        expected = posted_version(data, award)
+        if expected is not None and expected != award.version:
+            found.append((award, conflict_message(award, expected)))
+    return found
 
 
 def results_view(award_admin, request, section_id):
-    if not request.user.has_perm(RESULTS_PERMISSION):
+    if not may_translate_results(request.user):
         raise PermissionDenied
+    text_only = not may_decide_results(request.user)
     section = get_object_or_404(Section.objects.select_related("edition"), pk=section_id)
     if not section.competitive:
         raise Http404(gettext("“%(section)s” is not a competition.") % {"section": section})
@@ -232,8 +276,8 @@ def results_view(award_admin, request, section_id):
     )
     film_choices, person_choices = competition_choices(section)
     result_admin = award_admin.admin_site._registry[AwardResult]
-    can_add = result_admin.has_add_permission(request)
-    can_delete = result_admin.has_delete_permission(request)
+    can_add = not text_only and result_admin.has_add_permission(request)
+    can_delete = not text_only and result_admin.has_delete_permission(request)
     data = request.POST if request.method == "POST" else None
 
     formsets = []
@@ -244,6 +288,8 @@ def results_view(award_admin, request, section_id):
             prefix=f"award-{award.pk}",
             film_choices=film_choices,
             person_choices=person_choices,
+            text_only=text_only,
+            can_add=can_add,
         )
         formset.can_delete = can_delete
         if not can_add:
@@ -254,11 +300,21 @@ def results_view(award_admin, request, section_id):
             form.instance.award = award  # Rows name their award without a query.
 
     failure = None
+    for award in awards:
+        award.shown_version = award.version
     if data is not None:
-        if all(formset.is_valid() for formset in formsets):
+        clashes = conflicts(data, awards)
+        for award in awards:  # A page saved again after a conflict keeps its input over the other save.
+            if award not in dict(clashes) and posted_version(data, award) is not None:
+                award.shown_version = posted_version(data, award)
+        checked = [formset.is_valid() for formset in formsets]  # Every formset validated, to show its errors.
+        valid = all(checked)
+        if clashes:
+            failure = " ".join(message for _award, message in clashes)
+        elif valid:
             try:
-                saved = save_results(request, formsets)
-            except IntegrityError:
+                saved = save_results(request, formsets, {award.pk: posted_version(data, award) for award in awards})
+            except (IntegrityError, EditConflict):
                 failure = gettext(
                     "Nothing was saved: someone else changed these results at the same time. Reload the page and "
                     "enter your changes again."
@@ -290,11 +346,13 @@ def results_view(award_admin, request, section_id):
         "section": section,
         "edition": section.edition,
         "embargo": embargo_notice(section),
-        "embargoed": section.announcement_time is None or section.announcement_time > timezone.now(),
+        "embargoed": section.announcement_time > timezone.now(),
         "jury": list(section.jury.select_related("person").order_by("order", "id")),
         "awards": list(zip(awards, formsets, strict=True)),
         "failure": failure,
         "can_delete": can_delete,
+        "text_only": text_only,
+        "citation_languages": [code for code, _name in settings.LANGUAGES] if text_only else [settings.LANGUAGE_CODE],
         "changes": [
             {
                 "time": local_moment(entry.action_time, section.edition),
@@ -309,15 +367,33 @@ def results_view(award_admin, request, section_id):
     return TemplateResponse(request, "admin/films/award/results.html", context)
 
 
-def save_results(request, formsets):
-    """Save every award's rows in one transaction and log each change; returns how many rows changed."""
+def save_results(request, formsets, expected_versions):
+    """Save every award's rows in one transaction, as one revision of their history, and log each change;
+    refuses (``EditConflict``) if an award's results changed since the page was shown. Returns how many rows
+    changed."""
     count = 0
     with transaction.atomic():
-        for formset in formsets:
-            doomed = [(form.instance, DELETION, "") for form in formset.deleted_forms if form.instance.pk is not None]
-            log_results(request, doomed)  # Before deleting, as Django's admin does.
-            formset.save()
-            entries = change_messages(formset)
-            log_results(request, entries)
-            count += len(doomed) + len(entries)
+        doomed = [
+            (form.instance, DELETION, "")
+            for formset in formsets
+            for form in formset.deleted_forms
+            if form.instance.pk is not None
+        ]
+        texts = log_results(request, doomed)  # Before deleting, as Django's admin does.
+        if doomed:  # Kept as they were, so that "Recover deleted award results" can bring them back.
+            record_deletion([result for result, _flag, _message in doomed], request.user, " ".join(texts))
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            for formset in formsets:
+                award = formset.instance
+                claim(award, expected_versions.get(award.pk))
+                formset.save()
+                entries = change_messages(formset)
+                texts += log_results(request, entries)
+                if entries or any(form.instance.award_id == award.pk for form in formset.deleted_forms):
+                    award.save(update_fields=[])  # Raises its version: pages shown before are out of date.
+                    reversion.add_to_revision(award)
+                count += len(entries)
+            reversion.set_comment(" ".join(texts))
+        count += len(doomed)
     return count

@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
@@ -16,17 +15,15 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from ..history import record_saved
 from ..models import Edition, Film, Screening, ScreeningFilm
+from ..models.versioned import bumped
 from .board import board_view
 from .common import CuratorMixin, PreloadedAutocompleteMixin, PreloadedInlineMixin, TranslatorMixin
+from .history import EditConflictAdmin, HistoryAdmin
+from .zones import EditionTimeZoneMixin, edition_timezone_name
 
 FILMS_PREFIX = "screening_films"  # The films inline's formset prefix (the reverse accessor's name).
-
-
-def edition_timezone_name(edition_id):
-    if not str(edition_id or "").isdigit():
-        return None
-    return Edition.objects.filter(pk=edition_id).values_list("timezone", flat=True).first()
 
 
 class ScreeningFilmInline(PreloadedInlineMixin, admin.TabularInline):
@@ -134,7 +131,15 @@ class DayListFilter(admin.SimpleListFilter):
 
 
 @admin.register(Screening)
-class ScreeningAdmin(TranslatorMixin, CuratorMixin, PreloadedAutocompleteMixin, TabbedTranslationAdmin):
+class ScreeningAdmin(
+    EditConflictAdmin,
+    HistoryAdmin,
+    EditionTimeZoneMixin,
+    TranslatorMixin,
+    CuratorMixin,
+    PreloadedAutocompleteMixin,
+    TabbedTranslationAdmin,
+):
     curated_section_lookup = "section"
     form = ScreeningForm
     list_display = ("starts", "ends", "film_list", "screen", "section", "status", "audience", "published")
@@ -183,51 +188,34 @@ class ScreeningAdmin(TranslatorMixin, CuratorMixin, PreloadedAutocompleteMixin, 
     def film_list(self, screening):
         return " + ".join(item.film.display_title for item in screening.screening_films.all())
 
-    # The form: times are entered and shown in the edition's time zone.
+    # The form: times are entered and shown in the edition's time zone (EditionTimeZoneMixin).
+
+    zoned_fields = {
+        "starts_at": "",
+        "ends_at": _("Leave empty to compute it from the films’ runtimes."),
+        "available_from": "",
+        "available_until": "",
+    }
+    zone_unknown_note = _(
+        "Local time in the time zone of the edition chosen above: the times are read in it when you "
+        "save. To see this form in that time zone, open it from the schedule board or add "
+        "?edition=<id> to its address."
+    )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.URLField):
             kwargs.setdefault("assume_scheme", "https")  # Django 6's default; silences its deprecation warning.
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if field is not None and db_field.name in ("starts_at", "ends_at", "available_from", "available_until"):
-            if getattr(request, "screening_timezone", None):
-                note = gettext("Local time in %(timezone)s, the edition’s time zone.") % {
-                    "timezone": request.screening_timezone
-                }
-            else:
-                note = gettext(
-                    "Local time in the time zone of the edition chosen above: the times are read in it when you "
-                    "save. To see this form in that time zone, open it from the schedule board or add "
-                    "?edition=<id> to its address."
-                )
-            if db_field.name == "ends_at":
-                note += " " + gettext("Leave empty to compute it from the films’ runtimes.")
-            field.help_text = note
-        return field
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    def screening_timezone(self, request, object_id):
-        """The time zone the form is read and shown in: the edition posted, asked for or stored."""
+    def edition_timezone(self, request, object_id):
+        """The time zone the form is read and shown in: the edition posted, else stored, else asked for."""
         if request.method == "POST":
             name = edition_timezone_name(request.POST.get("edition"))
             if name:
                 return name
         if object_id is None:
             return edition_timezone_name(request.GET.get("edition"))
-        try:
-            return Screening.objects.filter(pk=unquote(object_id)).values_list("edition__timezone", flat=True).first()
-        except (ValueError, ValidationError):
-            return None
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        name = self.screening_timezone(request, object_id)
-        request.screening_timezone = name
-        if not name:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        with timezone.override(ZoneInfo(name)):
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()  # Render while the edition's time zone is active.
-        return response
+        return self.stored_timezone(object_id, "edition__timezone")
 
     def changelist_view(self, request, extra_context=None):
         name = edition_timezone_name(request.GET.get(DayListFilter.edition_parameter))
@@ -257,10 +245,19 @@ class ScreeningAdmin(TranslatorMixin, CuratorMixin, PreloadedAutocompleteMixin, 
 
     # Bulk actions.
 
+    def set_status(self, request, queryset, status, comment):
+        """Set the status of many screenings at once: versions raised (open forms become stale) and kept in the
+        screenings' history, as a save through their forms would be."""
+        ids = list(queryset.values_list("pk", flat=True))
+        count = Screening.objects.filter(pk__in=ids).update(status=status, version=bumped())
+        record_saved(Screening.objects.filter(pk__in=ids), request.user, comment)
+        return count
+
     @admin.action(description=_("Mark as sold out"), permissions=["change"])
     def mark_sold_out(self, request, queryset):
         cancelled = queryset.filter(status=Screening.Status.CANCELLED).count()
-        count = queryset.exclude(status=Screening.Status.CANCELLED).update(status=Screening.Status.SOLD_OUT)
+        changed = queryset.exclude(status=Screening.Status.CANCELLED)
+        count = self.set_status(request, changed, Screening.Status.SOLD_OUT, gettext("Marked as sold out."))
         text = ngettext(
             "%(count)d screening marked as sold out.", "%(count)d screenings marked as sold out.", count
         ) % {"count": count}
@@ -274,7 +271,7 @@ class ScreeningAdmin(TranslatorMixin, CuratorMixin, PreloadedAutocompleteMixin, 
 
     @admin.action(description=_("Mark as cancelled"), permissions=["change"])
     def mark_cancelled(self, request, queryset):
-        count = queryset.update(status=Screening.Status.CANCELLED)
+        count = self.set_status(request, queryset, Screening.Status.CANCELLED, gettext("Marked as cancelled."))
         self.message_user(
             request,
             ngettext("%(count)d screening marked as cancelled.", "%(count)d screenings marked as cancelled.", count)
@@ -284,7 +281,8 @@ class ScreeningAdmin(TranslatorMixin, CuratorMixin, PreloadedAutocompleteMixin, 
 
 
 @admin.register(ScreeningFilm)
-class ScreeningFilmAdmin(PreloadedAutocompleteMixin, admin.ModelAdmin):
+class ScreeningFilmAdmin(HistoryAdmin, CuratorMixin, PreloadedAutocompleteMixin, admin.ModelAdmin):
+    curated_section_lookup = "screening__section"
     list_display = ("film", "screening", "order")
     list_select_related = ("film", "screening__edition", "screening__screen")
     search_fields = ("film__key", "film__original_title", "screening__key")

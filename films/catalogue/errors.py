@@ -9,6 +9,10 @@ class CatalogueError(Exception):
         super().__init__("\n".join(self.errors))
 
 
+class StalePreviewError(CatalogueError):
+    """A confirmed import found the database changed since its preview; nothing was written."""
+
+
 def path_string(parts):
     """``("films", 0, "credits", 3, "role")`` -> ``films[0].credits[3].role``."""
     text = ""

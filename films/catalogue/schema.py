@@ -20,7 +20,8 @@ JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int
 def _schema(languages):
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     translated = schema["$defs"]["translated"]
-    translated["properties"] = {code: {"type": "string", "minLength": 1} for code in languages}
+    # An empty string is allowed: it clears that one language (a language left out keeps its text).
+    translated["properties"] = {code: {"type": "string"} for code in languages}
     Draft202012Validator.check_schema(schema)
     return schema
 

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..fields import KeyField, field_error, key_constraint
+from .festival import results_public_q
+from .versioned import Versioned
 
 
 class JuryRole(models.TextChoices):
@@ -66,7 +68,7 @@ class AwardRecipient(models.TextChoices):
     PERSON = "person", _("A person for a film")
 
 
-class Award(models.Model):
+class Award(Versioned):
     Recipient = AwardRecipient
 
     edition = models.ForeignKey(
@@ -129,12 +131,10 @@ class AwardResultKind(models.TextChoices):
 
 class AwardResultQuerySet(models.QuerySet):
     def announced(self, now=None):
-        """Results whose announcement time has passed: its competition's own time, else its edition's."""
+        """Results whose announcement time has passed: its competition's own time, else its edition's, else the
+        end of the edition's last day (``films.models.festival.announcement_time``)."""
         now = now or timezone.now()
-        return self.filter(
-            Q(award__section__results_announced_at__lte=now)
-            | Q(award__section__results_announced_at__isnull=True, award__edition__results_announced_at__lte=now)
-        )
+        return self.filter(results_public_q(now, section="award__section__", edition="award__edition__"))
 
     def public(self, now=None):
         """Announced results of published films in published editions: what any public channel may show."""

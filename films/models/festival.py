@@ -1,15 +1,92 @@
 """Festivals, their editions and sections, and the venues and screens they play in."""
 
 import datetime
+import functools
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.backends.signals import connection_created
+from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from ..codes import country_choices, timezone_choices
 from ..fields import KeyField, field_error, key_constraint
+from .versioned import Versioned
+
+# When award results become public (the embargo). One rule, here, in Python (``announcement_time``) and as a
+# query (``results_public_q``): a competition's own announcement time, else its edition's, else the end of the
+# edition's last day in the edition's time zone (midnight at the start of the day after), so that an archive
+# edition imported with its results and no announcement time shows its palmarès.
+
+
+def announcement_time(section_time, edition):
+    """When the results of a competition whose own announcement time is ``section_time`` (or None) become
+    public: that time, else the edition's, else the end of the edition's last day."""
+    return section_time or edition.results_announced_at or edition.last_day_ends_at
+
+
+class LocalDate(models.Func):
+    """The calendar date of the moment ``moment`` in the IANA time zone ``zone`` (an expression, e.g. a column).
+
+    PostgreSQL converts with ``AT TIME ZONE``; SQLite, which knows no time zones, calls ``sqlite_local_date``
+    (registered on each of its connections below). Both read the same IANA data as Python here.
+    """
+
+    function = "festival_local_date"
+    arity = 2
+    output_field = models.DateField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        moment, zone = (compiler.compile(expression) for expression in self.get_source_expressions())
+        sql = f"CAST((CAST({moment[0]} AS timestamptz) AT TIME ZONE {zone[0]}) AS date)"
+        return sql, (*moment[1], *zone[1])
+
+
+@functools.cache
+def _zone(name):
+    try:
+        return ZoneInfo(name)
+    except (ValueError, LookupError):  # ZoneInfoNotFoundError is a KeyError.
+        return None
+
+
+def sqlite_local_date(moment, zone):
+    """``LocalDate`` on SQLite: ``moment`` as SQLite stores it (UTC, naive, ISO 8601), ``zone`` a zone's name."""
+    tz = _zone(zone) if moment and zone else None
+    if tz is None:
+        return None
+    return datetime.datetime.fromisoformat(moment).replace(tzinfo=datetime.UTC).astimezone(tz).date().isoformat()
+
+
+def _register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("festival_local_date", 2, sqlite_local_date, deterministic=True)
+
+
+connection_created.connect(_register_sqlite_functions, dispatch_uid="festival-sqlite-local-date")
+
+
+def last_day_over_q(now, prefix=""):
+    """A filter for editions (``prefix``: the path to the edition, e.g. ``"award__edition__"``) whose last day
+    has ended at ``now`` in their own time zone: the local date of ``now`` there is after ``end_date``.
+
+    ``now`` reaches the SQL as a parameter only, so the filter suits prepared queries (``films.queries.Prepared``).
+    """
+    local_today = LocalDate(Value(now, output_field=models.DateTimeField()), F(f"{prefix}timezone"))
+    return Q(**{f"{prefix}end_date__lt": local_today})
+
+
+def results_public_q(now, section="", edition="edition__"):
+    """A filter for the competitions whose results are public at ``now`` (``announcement_time`` as a query).
+    ``section`` and ``edition`` are the paths to the section and its edition, e.g. ``"award__section__"`` and
+    ``"award__edition__"``."""
+    own, editions = f"{section}results_announced_at", f"{edition}results_announced_at"
+    return (
+        Q(**{f"{own}__lte": now})
+        | Q(**{f"{own}__isnull": True, f"{editions}__lte": now})
+        | (Q(**{f"{own}__isnull": True, f"{editions}__isnull": True}) & last_day_over_q(now, edition))
+    )
 
 
 class Festival(models.Model):
@@ -36,7 +113,7 @@ class EditionQuerySet(models.QuerySet):
         return self.filter(published=True).select_related("festival")
 
 
-class Edition(models.Model):
+class Edition(Versioned):
     festival = models.ForeignKey(
         Festival,
         on_delete=models.PROTECT,
@@ -117,6 +194,16 @@ class Edition(models.Model):
         end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=self.tzinfo)
         return start, end
 
+    @property
+    def last_day_ends_at(self):
+        """The end of the edition's last day in its time zone: midnight at the start of the day after."""
+        return self.day_bounds(self.end_date)[1]
+
+    @property
+    def results_public_at(self):
+        """When the results of a competition without its own announcement time become public."""
+        return announcement_time(None, self)
+
     def days(self):
         day = self.start_date
         while day <= self.end_date:
@@ -129,7 +216,7 @@ class SectionQuerySet(models.QuerySet):
         return self.filter(published=True, edition__published=True)
 
 
-class Section(models.Model):
+class Section(Versioned):
     edition = models.ForeignKey(
         Edition,
         on_delete=models.CASCADE,
@@ -177,8 +264,15 @@ class Section(models.Model):
 
     @property
     def announcement_time(self):
-        """When this section's award results become public (None: not announced yet)."""
-        return self.results_announced_at or self.edition.results_announced_at
+        """When this section's award results become public (see ``announcement_time`` above)."""
+        return announcement_time(self.results_announced_at, self.edition)
+
+    @property
+    def announcement_source(self):
+        """Which time ``announcement_time`` is: ``"section"``, ``"edition"`` or ``"last-day"``."""
+        if self.results_announced_at:
+            return "section"
+        return "edition" if self.edition.results_announced_at else "last-day"
 
 
 class Venue(models.Model):

@@ -10,6 +10,7 @@ from ..codes import language_choices
 from ..fields import CodeListField, KeyField, field_error, key_constraint
 from ..images import renditions, validate_image_upload
 from ..search import film_search_text, film_title_fields, normalise
+from .versioned import Versioned
 
 EARLIEST_FILM_YEAR = 1888
 LONGEST_RUNTIME_MINUTES = 1500  # Longer than any film a festival has shown (the longest run about 14 hours).
@@ -54,7 +55,7 @@ class FilmColour(models.TextChoices):
     MIXED = "mixed", _("Colour and black and white")
 
 
-class Film(models.Model):
+class Film(Versioned):
     Form = FilmForm
     Colour = FilmColour
 
@@ -288,7 +289,7 @@ class Selection(models.Model):
     )
     film = models.ForeignKey(
         Film,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,  # A deleted film leaves its sections; its history can bring both back.
         related_name="selections",
         verbose_name=_("film"),
     )

@@ -12,6 +12,26 @@ from ..images import validate_image_upload
 from ..search import joined, normalise
 
 
+def take_names_as_aliases(keep, other, alias_model, owner_field):
+    """Make ``other``'s name and aliases aliases of ``keep`` (a person or a company), each once.
+
+    A name equal to ``keep``'s own or to one of its aliases is not added again; ``other``'s aliases go.
+    """
+    known = {keep.name, *keep.aliases.values_list("name", flat=True)}
+    for alias in [other.name, *other.aliases.values_list("name", flat=True)]:
+        if alias not in known:
+            alias_model.objects.create(**{owner_field: keep, "name": alias})
+            known.add(alias)
+    other.aliases.all().delete()
+
+
+def fill_gaps(keep, other, fields):
+    """Copy each of ``fields`` that ``keep`` leaves empty from ``other`` (before ``keep`` is saved)."""
+    for field in fields:
+        if not getattr(keep, field) and getattr(other, field):
+            setattr(keep, field, getattr(other, field))
+
+
 class PersonQuerySet(models.QuerySet):
     def search(self, text):
         """People whose name or any alias contains ``text``, ignoring case and accents."""
@@ -95,15 +115,8 @@ class Person(models.Model):
         other.filmography.update(person=self)
         AwardResult.objects.filter(person=other).update(person=self)
         FestivalHistoryAward.objects.filter(recipient=other).update(recipient=self)
-        known = {self.name, *self.aliases.values_list("name", flat=True)}
-        for alias in [other.name, *other.aliases.values_list("name", flat=True)]:
-            if alias not in known:
-                PersonAlias.objects.create(person=self, name=alias)
-                known.add(alias)
-        other.aliases.all().delete()
-        for field in ("born_year", "born_place", "photo"):
-            if not getattr(self, field) and getattr(other, field):
-                setattr(self, field, getattr(other, field))
+        take_names_as_aliases(self, other, PersonAlias, "person")
+        fill_gaps(self, other, ("born_year", "born_place", "photo"))
         for code, _name in settings.LANGUAGES:
             bio_field = build_localized_fieldname("bio", code)
             if not getattr(self, bio_field) and getattr(other, bio_field):
@@ -184,6 +197,31 @@ class Company(models.Model):
 
     def __str__(self):
         return self.name
+
+    @transaction.atomic
+    def merge(self, other):
+        """Fold ``other`` (the same company under another record) into this one; nothing is lost.
+
+        Its company credits and the people credited for it move here, its name and aliases become aliases,
+        and its city and country fill this record's gaps. A film crediting both records in the same role
+        keeps this record's credit: the two say the same (a company is credited once per role and film).
+        """
+        if other.pk == self.pk:
+            raise ValueError("A company cannot be merged into itself.")
+        # The people credited "for" a company: the company is no part of their credits' uniqueness.
+        Credit.objects.filter(company=other).update(company=self)
+        credited = set(CompanyCredit.objects.filter(company=self).values_list("film_id", "role"))
+        for credit in other.credits.all():
+            if (credit.film_id, credit.role) in credited:
+                credit.delete()
+            else:
+                credit.company = self
+                credit.save(update_fields=["company"])
+                credited.add((credit.film_id, credit.role))
+        take_names_as_aliases(self, other, CompanyAlias, "company")
+        fill_gaps(self, other, ("city", "country"))
+        self.save()
+        other.delete()
 
 
 class CompanyAlias(models.Model):

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ..fields import CodeListField, KeyField, field_error, key_constraint
+from .versioned import Versioned
 
 
 class TsTzRange(Func):
@@ -115,7 +116,7 @@ class ScreeningStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Screening(models.Model):
+class Screening(Versioned):
     Audience = Audience
     Status = ScreeningStatus
 
@@ -329,7 +330,7 @@ class ScreeningFilm(models.Model):
     )
     film = models.ForeignKey(
         "films.Film",
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,  # A deleted film leaves its screenings; its history can bring both back.
         related_name="screening_films",
         verbose_name=_("film"),
     )

@@ -5,8 +5,15 @@ cannot express (references between keys, ISO codes, dates, clashing screenings, 
 records are written inside one ``transaction.atomic()``, each new or changed row's ``full_clean()`` run
 before it is written (new rows in bulk, see ``Importer.flush``). Any error anywhere rolls everything back
 and raises ``CatalogueError`` listing them all.
+
+Imports merge: a field the file leaves out keeps its stored value, translated text merges language by
+language (an explicit ``""`` clears one language), a child list is the file's where the file gives it.
+Every field changed in an existing record is reported (``diff.FieldChange``) and the whole plan hashed
+(``ImportReport.fingerprint``); given ``expected_fingerprint`` (the preview's), the import refuses with
+``StalePreviewError`` and writes nothing when the plan it finds differs.
 """
 
+from collections import defaultdict
 from pathlib import Path
 
 from django.conf import settings
@@ -16,10 +23,26 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ...cache import bump_publication_version
-from ...models import Company, CompanyAlias, Edition, Festival, Film, Person, PersonAlias, Screen, Section, Tag, Venue
-from ..errors import CatalogueError
+from ...history import record_records
+from ...models import (
+    Award,
+    Company,
+    CompanyAlias,
+    Edition,
+    Festival,
+    Film,
+    Person,
+    PersonAlias,
+    Screen,
+    Screening,
+    Section,
+    Tag,
+    Venue,
+)
+from ..errors import CatalogueError, StalePreviewError
 from ..schema import schema_errors
 from .checks import CheckMixin
+from .diff import FieldChange, documents_digest, field_changes, list_change, plan_fingerprint
 from .images import ImageMixin
 from .loading import (
     FORMAT,
@@ -31,7 +54,15 @@ from .loading import (
     too_large_message,
 )
 from .report import ImportReport
-from .values import DEFAULT_CHANGEOVER_MINUTES, Item, apply_values, award_kind, languages, translated_values
+from .values import (
+    DEFAULT_CHANGEOVER_MINUTES,
+    Item,
+    apply_values,
+    award_kind,
+    given_translations,
+    languages,
+    translated_values,
+)
 from .writing import WriteMixin
 from .writing_editions import EditionWriteMixin
 from .writing_films import FilmWriteMixin
@@ -41,12 +72,14 @@ __all__ = [
     "FORMAT",
     "MAX_FILE_BYTES",
     "VERSION",
+    "FieldChange",
     "ImportReport",
     "Importer",
     "Item",
     "Rollback",
     "apply_values",
     "award_kind",
+    "given_translations",
     "header_errors",
     "import_catalogue",
     "languages",
@@ -57,16 +90,20 @@ __all__ = [
 ]
 
 
-def import_catalogue(sources, *, dry_run=False, fetch_images=False):
+def import_catalogue(sources, *, dry_run=False, fetch_images=False, expected_fingerprint=None, user=None, names=None):
     """Import catalogue files (paths or parsed dicts) all or nothing; return an ImportReport.
 
-    Raises CatalogueError listing every error found; then nothing has been written.
+    Raises CatalogueError listing every error found; then nothing has been written. With
+    ``expected_fingerprint`` (a preview's ``report.fingerprint``) it raises StalePreviewError, writing
+    nothing, unless the import would do exactly what that preview showed. What it creates or changes is kept
+    in the records' history as one revision by ``user``, commented with the files' names.
     """
     if isinstance(sources, (str, Path, dict)):
         sources = [sources]
     errors = []
     loaded = []
     several = len(sources) > 1
+    names = names or ", ".join(Path(source).name for source in sources if not isinstance(source, dict))
     for index, source in enumerate(sources):
         document, base_dir, label, load_errors = load_source(source)
         if load_errors:
@@ -81,7 +118,11 @@ def import_catalogue(sources, *, dry_run=False, fetch_images=False):
     if errors:
         raise CatalogueError(errors)
     with translation.override(settings.LANGUAGE_CODE):
-        importer = Importer(loaded, dry_run=dry_run, fetch_images=fetch_images)
+        importer = Importer(
+            loaded, dry_run=dry_run, fetch_images=fetch_images, expected_fingerprint=expected_fingerprint
+        )
+        importer.user = user
+        importer.comment = _("Imported from a catalogue file: %(files)s") % {"files": names or "–"}
         return importer.run()
 
 
@@ -90,13 +131,18 @@ class Rollback(Exception):
 
 
 class Importer(CheckMixin, ImageMixin, WriteMixin, FilmWriteMixin, EditionWriteMixin):
-    def __init__(self, loaded, *, dry_run, fetch_images):
+    def __init__(self, loaded, *, dry_run, fetch_images, expected_fingerprint=None):
         self.dry_run = dry_run
         self.fetch_images = fetch_images
+        self.expected_fingerprint = expected_fingerprint
+        # A confirmation locks the records it reads (PostgreSQL) so that none changes between its check and its
+        # writes; SQLite has no row locks, but a transaction there cannot write over a commit made after it read.
+        self.lock = expected_fingerprint is not None
         self.errors = []
         self.report = ImportReport(dry_run=dry_run)
         self.stored_files = []
         self.people, self.companies, self.films, self.editions = {}, {}, {}, {}
+        self.digest = documents_digest([document for document, _base_dir, _prefix in loaded])
         for document, base_dir, prefix in loaded:
             root = Item(document, (), prefix, base_dir)
             for name, target in (
@@ -128,27 +174,90 @@ class Importer(CheckMixin, ImageMixin, WriteMixin, FilmWriteMixin, EditionWriteM
     # ------------------------------------------------------------------ run
 
     def run(self):
-        self.load_existing()
-        self.check()
-        if self.errors:
-            raise CatalogueError(self.errors)
         try:
             with transaction.atomic():
+                # Read, check and write in one transaction: what a confirmation compares is what it writes over.
+                self.load_existing()
+                self.check()
+                if self.errors:
+                    raise Rollback
                 self.write()
                 if self.errors:
                     raise Rollback
+                self.report.fingerprint = plan_fingerprint(self.report, self.digest)
+                if self.expected_fingerprint is not None and self.report.fingerprint != self.expected_fingerprint:
+                    raise StalePreviewError([self.stale_message()])
                 if self.dry_run:
                     transaction.set_rollback(True)
+                else:
+                    self.record_history()
         except Rollback:
             self.discard_stored_files()
             raise CatalogueError(self.errors) from None
         except Exception:
             self.discard_stored_files()
             raise
-        if not self.dry_run:
+        if self.dry_run:
+            # Rolled back: the files a dry run stored belong to no row.
+            self.discard_stored_files()
+        else:
             # Bulk writes send no model signals: make every cached public page stale here.
             bump_publication_version()
         return self.report
+
+    # Kinds of record in the report, and how their keys ("edition/key" for an edition's) find them.
+    HISTORY_KINDS = {
+        "festival": Festival,
+        "edition": Edition,
+        "section": Section,
+        "venue": Venue,
+        "screen": Screen,
+        "tag": Tag,
+        "film": Film,
+        "person": Person,
+        "company": Company,
+        "screening": Screening,
+        "award": Award,
+    }
+
+    def record_history(self):
+        """One revision of every record the import created or changed, with the rows each follows."""
+        records = {}
+        for label, model in self.HISTORY_KINDS.items():
+            keys = [*self.report.created.get(label, []), *self.report.updated.get(label, [])]
+            if not keys:
+                continue
+            if "/" not in keys[0]:
+                records[model] = list(model.objects.filter(key__in=keys))
+                continue
+            by_edition = defaultdict(list)
+            for key in keys:
+                edition_key, _slash, own_key = key.partition("/")
+                by_edition[edition_key].append(own_key)
+            records[model] = [
+                record
+                for edition_key, own_keys in by_edition.items()
+                for record in model.objects.filter(edition__key=edition_key, key__in=own_keys)
+            ]
+        record_records(records, getattr(self, "user", None), getattr(self, "comment", ""))
+
+    @staticmethod
+    def stale_message():
+        return _(
+            "The database has changed since this import was previewed, so it would no longer do what the preview "
+            "showed; nothing was written. Preview the file again and check the changes before importing."
+        )
+
+    def record_changes(self, kind, key, instance, changes, created=False, tz=None):
+        """Add the field changes of an existing record (``apply_values``' result) to the report."""
+        if changes and not created:
+            self.report.changes.extend(field_changes(kind, key, instance, changes, tz=tz))
+        return bool(changes)
+
+    def record_list_change(self, kind, key, field, old, new, created=False):
+        """Add a replaced child list (readable items, old and new) of an existing record to the report."""
+        if not created:
+            self.report.changes.append(list_change(kind, key, field, old, new))
 
     def discard_stored_files(self):
         for name in self.stored_files:
@@ -187,22 +296,39 @@ class Importer(CheckMixin, ImageMixin, WriteMixin, FilmWriteMixin, EditionWriteM
                         person_keys.add(winner["person"])
             for venue in edition.get("venues") or []:
                 screen_keys.update(screen["key"] for screen in venue.get("screens") or [])
-        self.db_people = Person.objects.in_bulk(person_keys, field_name="key")
-        self.db_companies = Company.objects.in_bulk(company_keys, field_name="key")
-        self.db_films = Film.objects.in_bulk(film_keys, field_name="key")
-        self.db_editions = Edition.objects.select_related("festival").in_bulk(self.editions, field_name="key")
+        self.db_people = self.objects(Person).in_bulk(person_keys, field_name="key")
+        self.db_companies = self.objects(Company).in_bulk(company_keys, field_name="key")
+        self.db_films = self.objects(Film).in_bulk(film_keys, field_name="key")
+        self.db_editions = self.objects(Edition).select_related("festival").in_bulk(self.editions, field_name="key")
         festival_keys = {edition["festival"]["key"] for edition in self.editions.values()}
-        self.db_festivals = Festival.objects.in_bulk(festival_keys, field_name="key")
+        self.db_festivals = self.objects(Festival).in_bulk(festival_keys, field_name="key")
         venue_keys = {venue["key"] for edition in self.editions.values() for venue in edition.get("venues") or []}
-        self.db_venues = Venue.objects.in_bulk(venue_keys, field_name="key")
-        self.db_screens = Screen.objects.select_related("venue").in_bulk(screen_keys, field_name="key")
+        self.db_venues = self.objects(Venue).in_bulk(venue_keys, field_name="key")
+        self.db_screens = self.objects(Screen).select_related("venue").in_bulk(screen_keys, field_name="key")
         self.db_sections = {
             (section.edition.key, section.key): section
-            for section in Section.objects.filter(edition__key__in=self.editions).select_related("edition")
+            for section in self.objects(Section).filter(edition__key__in=self.editions).select_related("edition")
         }
+        # The screenings of the file's editions, with what a screening the file updates keeps (its screen,
+        # section, times) and what the preview shows of it.
+        self.db_screenings = {}
+        for screening in (
+            self.objects(Screening)
+            .filter(edition__key__in=self.editions)
+            .select_related("edition", "screen", "section")
+        ):
+            self.db_screenings[(screening.edition.key, screening.key)] = screening
+            if screening.screen is not None:
+                self.db_screens.setdefault(screening.screen.key, screening.screen)
         tag_keys = {tag["key"] for film in self.films.values() for tag in film.get("tags") or []}
-        self.db_tags = Tag.objects.in_bulk(tag_keys, field_name="key")
+        self.db_tags = self.objects(Tag).in_bulk(tag_keys, field_name="key")
         self.match_aliases()
+
+    def objects(self, model):
+        """The model's rows as the import reads them: locked for the transaction when confirming a preview."""
+        if self.lock:
+            return model.objects.select_for_update(of=("self",))
+        return model.objects.all()
 
     def match_aliases(self):
         """A new key whose name or alias is an existing record's name or alias is that record."""

@@ -4,6 +4,7 @@ import datetime
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ... import codes
@@ -61,6 +62,15 @@ class CheckMixin:
             if code in values[:index]:
                 self.error(item.path(name, index), _('"%(code)s" is listed twice') % {"code": code})
 
+    def check_required_text(self, item, name):
+        """A name or title needs its text in the site's default language: an empty string may not clear it."""
+        if (item.get(name) or {}).get(settings.LANGUAGE_CODE) == "":
+            self.error(
+                item.path(name),
+                _('the text in "%(code)s" is required; an empty string cannot clear it')
+                % {"code": settings.LANGUAGE_CODE},
+            )
+
     def check_duplicates(self, items, describe, message):
         seen = {}
         for item in items:
@@ -88,6 +98,7 @@ class CheckMixin:
         self.film_images = {}
         tags = {}
         for key, film in self.films.items():
+            self.check_required_text(film, "title")
             self.check_code_list(film, "countries", self.check_country)
             self.check_code_list(film, "spoken_languages", self.check_language)
             for title in film.children("other_titles"):
@@ -116,6 +127,7 @@ class CheckMixin:
                 _("the same company in the same role is already credited at %(other)s"),
             )
             for tag in film.children("tags"):
+                self.check_required_text(tag, "name")
                 if tag["key"] in tags and tags[tag["key"]].data != tag.data:
                     self.error(
                         tag.path("name"),
@@ -162,8 +174,9 @@ class CheckMixin:
             return None
 
     def film_runtime(self, key):
-        if key in self.films:
-            return self.films[key].get("runtime_minutes")
+        """A film's runtime after the import: the file's, else (left out) the stored one."""
+        if key in self.films and "runtime_minutes" in self.films[key].data:
+            return self.films[key]["runtime_minutes"]
         film = self.db_films.get(key)
         return film.runtime_minutes if film else None
 
@@ -178,6 +191,8 @@ class CheckMixin:
 
     def check_edition(self, key, edition):
         festival = edition.child("festival")
+        self.check_required_text(festival, "name")
+        self.check_required_text(edition, "name")
         if "country" in festival.data:
             self.check_country(festival.path("country"), festival["country"])
         tz = None
@@ -199,6 +214,7 @@ class CheckMixin:
         sections = {}
         for section in edition.children("sections"):
             self.define(sections, section)
+            self.check_required_text(section, "name")
             self.parse_moment(section, "results_announced_at")
             for selection in section.children("selections"):
                 if not self.known_film(selection["film"]):
@@ -246,11 +262,17 @@ class CheckMixin:
         keys = {}
         for screening in edition.children("screenings"):
             self.define(keys, screening)
+            # What the file leaves out, a screening already in the database keeps.
+            stored = self.db_screenings.get((edition_key, screening["key"]))
             screen_key = screening.get("screen")
+            if screen_key is None and stored is not None and stored.screen is not None:
+                screen_key = stored.screen.key
+            audience = screening.get("audience", stored.audience if stored else Screening.Audience.PUBLIC)
+            status = screening.get("status", stored.status if stored else Screening.Status.SCHEDULED)
             if screen_key is not None and screen_key not in self.all_screens and screen_key not in self.db_screens:
                 self.unknown(screening.path("screen"), _("screen"), screen_key)
                 screen_key = None
-            if screen_key is None and screening.get("audience") != "online" and "screen" not in screening.data:
+            if screen_key is None and audience != "online" and "screen" not in screening.data:
                 self.error(screening.path("screen"), _("only online screenings may have no screen"))
             section_key = screening.get("section")
             if section_key and section_key not in sections and (edition_key, section_key) not in self.db_sections:
@@ -269,7 +291,10 @@ class CheckMixin:
                 self.error(screening.path("available_until"), _("the online window must close after it opens"))
             if starts_at is None:
                 continue
-            if ends_at is None and "ends_at" not in screening.data:
+            if ends_at is None and "ends_at" not in screening.data and stored is not None:
+                # Left out: a stored screening keeps its length (and its end, when it does not move).
+                ends_at = starts_at + (stored.ends_at - stored.starts_at)
+            elif ends_at is None and "ends_at" not in screening.data:
                 runtimes = [self.film_runtime(film_key) for film_key in screening["films"]]
                 if any(runtime is None for runtime in runtimes):
                     self.error(
@@ -309,7 +334,7 @@ class CheckMixin:
                             "end": end.isoformat(),
                         },
                     )
-            if screen_key and screening.get("status") != "cancelled":
+            if screen_key and status != Screening.Status.CANCELLED:
                 screening.tz = tz
                 self.planned[screen_key].append(screening)
 
@@ -377,9 +402,11 @@ class CheckMixin:
         keys = {}
         for award in edition.children("awards"):
             self.define(keys, award)
+            self.check_required_text(award, "name")
             section_key = award["section"]
             if section_key in sections:
-                competitive = sections[section_key].get("competitive", False)
+                stored = self.db_sections.get((edition_key, section_key))
+                competitive = sections[section_key].get("competitive", stored.competitive if stored else False)
                 if "selections" in sections[section_key].data:
                     selected = {item["film"] for item in sections[section_key]["selections"]}
                 else:

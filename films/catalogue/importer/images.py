@@ -13,7 +13,7 @@ from modeltranslation.utils import build_localized_fieldname
 
 from ...images import validate_image_upload
 from ...models import FilmImage
-from .values import languages, translated_values
+from .values import languages, merged_translations
 
 # An image fetched from a URL (only with fetch_images=True) may be at most this large.
 MAX_FETCHED_IMAGE_BYTES = 15 * 1024 * 1024
@@ -107,15 +107,25 @@ class ImageMixin:
         captions = tuple(getattr(row, build_localized_fieldname("caption", code)) or None for code in languages())
         return (row.kind, digest, row.source_url, captions, row.photographer)
 
-    def want_images(self, key, item):
-        """The film's images as ``image_identity`` describes them: an unfetched URL by its address."""
+    def want_images(self, key, item, stored=()):
+        """The film's images as ``image_identity`` describes them: an unfetched URL by its address.
+
+        An image that is already stored (same kind and picture, or same address) keeps its caption in the
+        languages the file leaves out (``stored``: the film's images as ``image_identity`` describes them).
+        """
+        old_captions = {}
+        for kind, digest, source_url, captions, _photographer in stored:
+            old_captions.setdefault((kind, digest, source_url), captions)
         wanted = []
         for image, image_item in zip(self.film_images.get(key, []), item.children("images"), strict=True):
             if image is None:
                 return None
             if "remote" in image:
                 self.report.images_not_fetched.append((image_item.path("src"), image["remote"]))
-            captions = tuple(translated_values("caption", image_item.get("caption")).values())
+            identity = (image_item["kind"], image.get("hash"), image.get("remote", ""))
+            captions = tuple(
+                merged_translations("caption", image_item.get("caption"), old_captions.get(identity)).values()
+            )
             wanted.append(
                 (
                     image_item["kind"],
@@ -129,17 +139,21 @@ class ImageMixin:
 
     def replace_images(self, film, item, wanted, created):
         if not created:
-            film.images.all().delete()
+            self.delete_rows(film.images.all())
         rows = []
-        for order, (image, image_item) in enumerate(
-            zip(self.film_images.get(film.key, []), item.children("images"), strict=True)
+        for order, (image, image_item, identity) in enumerate(
+            zip(self.film_images.get(film.key, []), item.children("images"), wanted, strict=True)
         ):
+            captions = identity[3]
             row = FilmImage(
                 film=film,
                 kind=image_item["kind"],
                 photographer=image_item.get("photographer", ""),
                 order=order,
-                **translated_values("caption", image_item.get("caption")),
+                **{
+                    build_localized_fieldname("caption", code): text
+                    for code, text in zip(languages(), captions, strict=True)
+                },
             )
             if "remote" in image:
                 row.source_url = image["remote"]
@@ -149,3 +163,14 @@ class ImageMixin:
                 row.image = ContentFile(image["content"], name=image["name"])
             rows.append(row)
         self.bulk_create(FilmImage, rows, item.children("images"))
+
+    def describe_images(self, row):
+        kind, digest, source_url, captions, photographer = row
+        picture = source_url or "image " + (digest or "?")[:12]
+        text = f"{kind}: {picture}"
+        if photographer:
+            text += f" ({photographer})"
+        for code, caption in zip(languages(), captions, strict=True):
+            if caption:
+                text += f" [{code}] {caption}"
+        return text

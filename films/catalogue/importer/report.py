@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from .diff import change_lines, grouped
+
 
 @dataclass
 class ImportReport:
@@ -16,6 +18,10 @@ class ImportReport:
     unchanged: dict = field(default_factory=lambda: defaultdict(list))
     aliases_matched: list = field(default_factory=list)
     images_not_fetched: list = field(default_factory=list)
+    # Every field of an existing record the import changes (``diff.FieldChange``), in the order met.
+    changes: list = field(default_factory=list)
+    # ``diff.plan_fingerprint`` of this import: what a confirmation must find again to write.
+    fingerprint: str = ""
 
     def note(self, kind, label, key):
         {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}[kind][label].append(key)
@@ -31,6 +37,15 @@ class ImportReport:
             )
             for label in labels
         ]
+
+    @property
+    def changes_by_record(self):
+        return grouped(self.changes)
+
+    @property
+    def flagged_changes(self):
+        """The changes that clear or shorten what is there."""
+        return [change for change in self.changes if change.flag]
 
     @property
     def changed_nothing(self):
@@ -53,4 +68,5 @@ class ImportReport:
                     "src": src,
                 }
             )
+        lines.extend(change_lines(self.changes))
         return "\n".join(lines)

@@ -34,9 +34,42 @@ def languages():
 
 
 def translated_values(name, text):
-    """``{"en": "x"}`` -> ``{"name_en": "x", "name_uk": None, ...}`` for every site language."""
+    """``{"en": "x"}`` -> ``{"name_en": "x", "name_uk": None, ...}`` for every site language.
+
+    For a new child row (an award's winner, a film image): every language, those the file leaves out empty.
+    Records that may already exist take ``given_translations`` instead, which keeps what the file leaves out.
+    """
     text = text or {}
     return {build_localized_fieldname(name, code): text.get(code) or None for code in languages()}
+
+
+def given_translations(name, text):
+    """``{"en": "x", "uk": ""}`` -> ``{"name_en": "x", "name_uk": None}``: only the languages the file gives.
+
+    A language the file leaves out is not in the result, so an existing record keeps its text in that
+    language; an explicit empty string clears that one language.
+    """
+    return {
+        build_localized_fieldname(name, code): (text or {}).get(code) or None
+        for code in languages()
+        if code in (text or {})
+    }
+
+
+def merged_translations(name, text, old):
+    """The texts of a child row in every language: the file's, else ``old`` (the matching stored row's, a tuple in
+    the order of ``languages()``, or None); an explicit empty string clears a language."""
+    text = text or {}
+    old = old or (None,) * len(languages())
+    return {
+        build_localized_fieldname(name, code): (text[code] or None) if code in text else previous
+        for code, previous in zip(languages(), old, strict=True)
+    }
+
+
+def given(data, names):
+    """``{model_field: data[format_name]}`` for the ``(format_name, model_field)`` pairs the file gives."""
+    return {field: data[name] for name, field in names if name in data}
 
 
 def _norm(value):
@@ -44,17 +77,22 @@ def _norm(value):
 
 
 def apply_values(instance, values):
-    """Set ``values`` on ``instance``; return the names of the fields whose value changed."""
+    """Set ``values`` on ``instance``; return ``(name, old, new)`` for each field whose value changed.
+
+    ``old`` of a relation is the related record when it is loaded already, else its primary key.
+    """
     changed = []
     for name, value in values.items():
         field = instance._meta.get_field(name)
         if field.is_relation:
             current, wanted = getattr(instance, field.attname), value.pk if value is not None else None
+            old = field.get_cached_value(instance, None) if field.is_cached(instance) else current
         else:
             current, wanted = getattr(instance, name), value
+            old = current
         if _norm(current) != _norm(wanted):
             setattr(instance, name, value)
-            changed.append(name)
+            changed.append((name, old, value))
     return changed
 
 

@@ -1,4 +1,9 @@
-"""Writing an import: checking rows, bulk inserts, and the people, companies, tags and festivals."""
+"""Writing an import: checking rows, the three ways rows are written, and the people, companies, tags and festivals.
+
+Every write of an import goes through ``save_row`` (an existing record changed, or a row saved one by one),
+``insert`` (new rows in bulk) or ``delete_rows`` (a child list the file replaces): the place for hooks such as
+an edit history.
+"""
 
 import hashlib
 from collections import defaultdict
@@ -17,8 +22,9 @@ from .values import (
     Item,
     apply_values,
     excluded_fields,
+    given,
+    given_translations,
     languages,
-    translated_values,
 )
 
 
@@ -32,7 +38,7 @@ class WriteMixin:
         if not self.check_row(instance, item, changed=changed or created, **clean):
             return False
         if (changed or created) and not self.errors:
-            instance.save()
+            self.save_row(instance)
         if label:
             self.report.note("created" if created else "updated" if changed else "unchanged", label, key)
         return True
@@ -75,10 +81,21 @@ class WriteMixin:
             return False
         return True
 
+    # ------------------------------------------------------------------ the three ways rows are written
+
+    def save_row(self, instance):
+        """Save one row: an existing record the file changes, or a row that must be saved alone (film images)."""
+        instance.save()
+
     def insert(self, model, rows):
         """Insert new rows (already checked) in one statement per batch; nothing once an error has been found."""
         if rows and not self.errors:
             model.objects.bulk_create(rows, batch_size=BULK_BATCH_SIZE)
+
+    def delete_rows(self, queryset):
+        """Delete the stored rows of a child list that the file replaces (it gives the list, and it differs)."""
+        if not self.errors:
+            queryset.delete()
 
     @staticmethod
     def is_translation(instance, name):
@@ -93,8 +110,27 @@ class WriteMixin:
     def note(self, label, key, created, changed):
         self.report.note("created" if created else "updated" if changed else "unchanged", label, key)
 
+    def key_for(self, label, pk):
+        """The key of a person, company, film, tag or festival by primary key, from the records the import holds
+        (and the keys its look-ups of stored child rows joined in): for the preview's readable lists."""
+        if pk is None:
+            return None
+        keys = self.keys_by_pk.setdefault(label, {})
+        if pk not in keys:
+            sources = {
+                "person": (getattr(self, "people_written", {}), self.db_people),
+                "company": (getattr(self, "companies_written", {}), self.db_companies),
+                "film": (getattr(self, "films_written", {}), self.db_films),
+                "tag": (getattr(self, "tags_written", {}), self.db_tags),
+                "festival": (getattr(self, "festivals_written", {}), self.db_festivals),
+            }[label]
+            for records in sources:
+                keys.update((record.pk, record.key) for record in records.values())
+        return keys.get(pk, f"#{pk}")
+
     def write(self):
         self.pending = {}
+        self.keys_by_pk = {}
         self.companies_written = self.write_companies()
         self.people_written = self.write_people()
         self.tags_written = self.write_tags()
@@ -107,8 +143,9 @@ class WriteMixin:
         refresh_person_search_text([person.pk for person in self.people_written.values()])
         refresh_film_search_text([film.pk for film in self.films_written.values()])
 
-    def write_aliases(self, record, item, names, alias_model, owner):
-        """Queue the spellings ``record`` does not have yet as aliases; return whether there were any."""
+    def write_aliases(self, record, item, names, alias_model, owner, created):
+        """Queue the spellings ``record`` does not have yet as aliases (aliases are only ever added); return
+        whether there were any."""
         known = {record.name, *(alias.name for alias in record._aliases)}
         rows = []
         for name in names:
@@ -117,6 +154,9 @@ class WriteMixin:
                 rows.append(alias_model(name=name, **{owner: record}))
         where = item.child("aliases") if "aliases" in item.data else item
         self.bulk_create(alias_model, rows, [where] * len(rows))
+        if rows:
+            old = [alias.name for alias in record._aliases]
+            self.record_list_change(owner, record.key, "aliases", old, old + [row.name for row in rows], created)
         return bool(rows)
 
     def write_companies(self):
@@ -135,17 +175,18 @@ class WriteMixin:
                         values[name] = item[name]
                 spellings = [item["name"], *(item.get("aliases") or [])]
             else:
+                # What the file leaves out is kept.
                 values = {
                     "key": key,
                     "name": item["name"],
-                    "city": item.get("city", ""),
-                    "country": item.get("country", ""),
+                    **given(item.data, (("city", "city"), ("country", "country"))),
                 }
                 spellings = item.get("aliases") or []
             created = existing is None
             instance = existing if existing is not None else Company()
             instance._aliases = existing_aliases.get(instance.pk, [])
-            changed = bool(apply_values(instance, values)) or created
+            changes = apply_values(instance, values)
+            changed = self.record_changes("company", instance.key, instance, changes, created) or created
             if not self.write_record(instance, item, created, changed, new):
                 continue
             aliases.append((instance, item, spellings))
@@ -153,7 +194,7 @@ class WriteMixin:
             notes.append((instance.key, created, changed))
         self.insert(Company, new)
         for (key, created, changed), (instance, item, spellings) in zip(notes, aliases, strict=True):
-            alias_changed = self.write_aliases(instance, item, spellings, CompanyAlias, "company")
+            alias_changed = self.write_aliases(instance, item, spellings, CompanyAlias, "company", created)
             self.note("company", key, created, changed or alias_changed)
         self.flush()
         return written
@@ -165,7 +206,7 @@ class WriteMixin:
         if created:
             new.append(instance)
         elif changed and not self.errors:
-            instance.save()
+            self.save_row(instance)
         return True
 
     def write_people(self):
@@ -177,13 +218,12 @@ class WriteMixin:
         for key, item in self.people.items():
             existing = self.db_people.get(key)
             matched = self.alias_targets.get(("person", key))
-            born = item.get("born") or {}
+            # What the file leaves out is kept; the biography merges language by language.
             values = {
                 "key": key,
                 "name": item["name"],
-                "born_year": born.get("year"),
-                "born_place": born.get("place", ""),
-                **translated_values("bio", item.get("bio")),
+                **given(item.get("born") or {}, (("year", "born_year"), ("place", "born_place"))),
+                **given_translations("bio", item.get("bio")),
             }
             spellings = item.get("aliases") or []
             if matched is not None:
@@ -195,23 +235,25 @@ class WriteMixin:
             created = existing is None
             instance = existing if existing is not None else Person()
             instance._aliases = existing_aliases.get(instance.pk, [])
-            changed = bool(apply_values(instance, values)) or created
+            changes = apply_values(instance, values)
             photo = self.person_photos.get(key)
+            old_photo = instance.photo.name or instance.photo_source_url
             if photo and "remote" in photo:
                 # Recorded, not fetched: the file says the portrait is there (someone matched by an alias
                 # keeps a portrait they have).
                 self.report.images_not_fetched.append((item.path("photo"), photo["remote"]))
-                if matched is None or not (instance.photo or instance.photo_source_url):
-                    changed = (
-                        bool(apply_values(instance, {"photo": "", "photo_source_url": photo["remote"]})) or changed
-                    )
+                keeps_own = matched is not None and (instance.photo or instance.photo_source_url)
+                if not keeps_own and apply_values(instance, {"photo": "", "photo_source_url": photo["remote"]}):
+                    changes.append(("photo_source_url", old_photo, photo["remote"]))
             elif photo and not self.same_stored_file(instance.photo, photo):
                 self.attach_file(instance, "photo", photo)
                 instance.photo_source_url = ""
-                changed = True
+                # The file's name, not the stored one: storage may add a suffix, and the preview must match.
+                changes.append(("photo_source_url", old_photo, photo.get("stored") or photo["name"]))
             elif photo and instance.photo_source_url:
+                changes.append(("photo_source_url", old_photo, instance.photo.name))
                 instance.photo_source_url = ""
-                changed = True
+            changed = self.record_changes("person", instance.key, instance, changes, created) or created
             if not self.write_record(instance, item, created, changed, new):
                 continue
             aliases.append((instance, item, spellings))
@@ -219,7 +261,7 @@ class WriteMixin:
             notes.append((instance.key, created, changed))
         self.insert(Person, new)
         for (key, created, changed), (instance, item, spellings) in zip(notes, aliases, strict=True):
-            alias_changed = self.write_aliases(instance, item, spellings, PersonAlias, "person")
+            alias_changed = self.write_aliases(instance, item, spellings, PersonAlias, "person", created)
             self.note("person", key, created, changed or alias_changed)
         self.flush()
         return written
@@ -229,7 +271,8 @@ class WriteMixin:
         for key, tag in self.tags.items():
             existing = self.db_tags.get(key)
             instance = existing if existing is not None else Tag()
-            changed = bool(apply_values(instance, {"key": key, **translated_values("name", tag["name"])}))
+            changes = apply_values(instance, {"key": key, **given_translations("name", tag["name"])})
+            changed = self.record_changes("tag", key, instance, changes, existing is None)
             if self.clean_and_save(instance, tag, "tag", key, changed=changed, created=existing is None):
                 written[key] = instance
         return written
@@ -245,12 +288,10 @@ class WriteMixin:
             instance = existing if existing is not None else Festival()
             values = {
                 "key": key,
-                **translated_values("name", item["name"]),
-                "short_name": item.get("short_name", ""),
-                "city": item.get("city", ""),
-                "country": item.get("country", ""),
+                **given_translations("name", item["name"]),
+                **given(item.data, (("short_name", "short_name"), ("city", "city"), ("country", "country"))),
             }
-            changed = bool(apply_values(instance, values))
+            changed = self.record_changes("festival", key, instance, apply_values(instance, values), existing is None)
             if self.clean_and_save(instance, item, "festival", key, changed=changed, created=existing is None):
                 written[key] = instance
         return written
@@ -311,7 +352,7 @@ class WriteMixin:
                 # One by one: saving a new image file derives its sizes, thumbnail and display rendition.
                 for row in rows if not self.errors else []:
                     committed = not row.image or getattr(row.image, "_committed", True)
-                    row.save()
+                    self.save_row(row)
                     if not committed:
                         self.stored_files.extend(
                             name for name in (row.image.name, row.thumbnail.name, row.display.name)
@@ -328,10 +369,15 @@ class WriteMixin:
         if not people:
             return
         old = defaultdict(list)
-        for row in FilmographyEntry.objects.filter(person__in=list(people.values())).order_by(
-            "person_id", "order", "year", "id"
+        film_keys = self.keys_by_pk.setdefault("film", {})
+        for person_id, year, title, english_title, film_id, film_key in (
+            FilmographyEntry.objects.filter(person__in=list(people.values()))
+            .order_by("person_id", "order", "year", "id")
+            .values_list("person_id", "year", "title", "english_title", "film_id", "film__key")
         ):
-            old[row.person_id].append((row.year, row.title, row.english_title, row.film_id))
+            old[person_id].append((year, title, english_title, film_id))
+            film_keys[film_id] = film_key
+        created = set(self.report.created.get("person", []))
         for key, person in people.items():
             item = self.people[key]
             wanted = [
@@ -345,7 +391,17 @@ class WriteMixin:
             ]
             if wanted == old.get(person.pk, []):
                 continue
-            person.filmography.all().delete()
+            is_new = person.key in created
+            self.record_list_change(
+                "person",
+                person.key,
+                "filmography",
+                [self.describe_filmography(entry) for entry in old.get(person.pk, [])],
+                [self.describe_filmography(entry) for entry in wanted],
+                is_new,
+            )
+            if not is_new:
+                self.delete_rows(person.filmography.all())
             rows = [
                 FilmographyEntry(
                     person=person, year=year, title=title, english_title=english, film_id=film, order=index
@@ -355,6 +411,15 @@ class WriteMixin:
             self.bulk_create(FilmographyEntry, rows, item.children("filmography"))
             self.mark_updated("person", person.key)
         self.flush()
+
+    def describe_filmography(self, entry):
+        year, title, english_title, film = entry
+        text = f"{year} {title}" if year else title
+        if english_title:
+            text += f" ({english_title})"
+        if film:
+            text += f" = {self.key_for('film', film)}"
+        return text
 
     def mark_updated(self, label, key):
         if key in self.report.unchanged.get(label, []):

@@ -1,12 +1,35 @@
-"""Writing an import's editions: sections, venues and screens, screenings and awards."""
+"""Writing an import's editions: sections, venues and screens, screenings and awards.
+
+As for films: a field the file leaves out is kept, translated text merges language by language, a child list
+(selections, a screening's films, an award's winners) the file gives replaces the stored one when it differs.
+"""
 
 import datetime
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
 from modeltranslation.utils import build_localized_fieldname
 
 from ...models import Award, AwardResult, Edition, Screen, Screening, ScreeningFilm, Section, Selection, Venue
-from .values import DEFAULT_CHANGEOVER_MINUTES, apply_values, award_kind, languages, translated_values
+from .values import (
+    DEFAULT_CHANGEOVER_MINUTES,
+    apply_values,
+    award_kind,
+    given,
+    given_translations,
+    languages,
+    merged_translations,
+)
+
+# (format name, model field) of a screening's plain fields; each is set only when the file gives it.
+SCREENING_FIELDS = (
+    ("audience", "audience"),
+    ("status", "status"),
+    ("subtitles", "subtitles"),
+    ("ticket_url", "ticket_url"),
+    ("countries", "online_countries"),
+    ("published", "published"),
+)
 
 
 class EditionWriteMixin:
@@ -23,19 +46,19 @@ class EditionWriteMixin:
             "festival": festival,
             "key": key,
             "year": item["year"],
-            **translated_values("name", item["name"]),
+            **given_translations("name", item["name"]),
             "start_date": datetime.date.fromisoformat(item["start_date"]),
             "end_date": datetime.date.fromisoformat(item["end_date"]),
             "timezone": item["timezone"],
+            **given(item.data, (("published", "published"),)),
         }
-        if "published" in item.data:
-            values["published"] = item["published"]
         if "results_announced_at" in item.data:
             values["results_announced_at"] = self.parse_moment(item, "results_announced_at")
         created = existing is None
         edition = existing if existing is not None else Edition(published=False)
-        changed = bool(apply_values(edition, values)) or created
-        if not self.clean_and_save(edition, item, "edition", key, changed=changed, created=created):
+        changes = apply_values(edition, values)
+        changed = self.record_changes("edition", key, edition, changes, created, tz=ZoneInfo(item["timezone"]))
+        if not self.clean_and_save(edition, item, "edition", key, changed=changed or created, created=created):
             return
         sections = self.write_sections(edition, item)
         screens = self.write_venues(item)
@@ -43,28 +66,39 @@ class EditionWriteMixin:
         self.write_awards(edition, item, sections)
 
     def write_sections(self, edition, item):
-        sections = {section.key: section for section in edition.sections.all()} if edition.pk else {}
+        sections = {
+            key: section for (edition_key, key), section in self.db_sections.items() if edition_key == edition.key
+        }
         old_selections = defaultdict(list)
-        for row in Selection.objects.filter(section__edition=edition).order_by("section_id", "order", "id"):
-            old_selections[row.section_id].append((row.film_id, row.premiere))
+        film_keys = self.keys_by_pk.setdefault("film", {})
+        for section_id, film_id, premiere, film_key in (
+            Selection.objects.filter(section__edition=edition)
+            .order_by("section_id", "order", "id")
+            .values_list("section_id", "film_id", "premiere", "film__key")
+            if edition.pk
+            else []
+        ):
+            old_selections[section_id].append((film_id, premiere))
+            film_keys[film_id] = film_key
+        tz = ZoneInfo(edition.timezone)
         for index, section_item in enumerate(item.children("sections")):
             key = section_item["key"]
+            label = f"{edition.key}/{key}"
             existing = sections.get(key)
+            created = existing is None
             values = {
                 "edition": edition,
                 "key": key,
-                **translated_values("name", section_item["name"]),
-                **translated_values("description", section_item.get("description")),
-                "competitive": section_item.get("competitive", False),
+                **given_translations("name", section_item["name"]),
+                **given_translations("description", section_item.get("description")),
+                **given(section_item.data, (("competitive", "competitive"), ("published", "published"))),
                 "order": index,
             }
-            if "published" in section_item.data:
-                values["published"] = section_item["published"]
             if "results_announced_at" in section_item.data:
                 values["results_announced_at"] = self.parse_moment(section_item, "results_announced_at")
-            created = existing is None
-            section = existing if existing is not None else Section(published=False)
-            changed = bool(apply_values(section, values)) or created
+            section = existing if existing is not None else Section(published=False, competitive=False)
+            changes = apply_values(section, values)
+            changed = self.record_changes("section", label, section, changes, created, tz=tz) or created
             if not self.clean_and_save(section, section_item, changed=changed):
                 continue
             sections[key] = section
@@ -73,18 +107,32 @@ class EditionWriteMixin:
                     (self.film(selection["film"]).pk, selection.get("premiere", ""))
                     for selection in section_item["selections"]
                 ]
-                if wanted != old_selections.get(section.pk, []):
+                old = old_selections.get(section.pk, [])
+                if wanted != old:
+                    self.record_list_change(
+                        "section",
+                        label,
+                        "selections",
+                        [self.describe_selection(row) for row in old],
+                        [self.describe_selection(row) for row in wanted],
+                        created,
+                    )
                     if not created:
-                        section.selections.all().delete()
+                        self.delete_rows(section.selections.all())
                     rows = [
                         Selection(section=section, film_id=film, premiere=premiere, order=order)
                         for order, (film, premiere) in enumerate(wanted)
                     ]
                     self.bulk_create(Selection, rows, section_item.children("selections"))
                     changed = True
-            self.note("section", f"{edition.key}/{key}", created, changed)
+            self.note("section", label, created, changed)
         self.flush()
         return sections
+
+    def describe_selection(self, row):
+        film, premiere = row
+        film_key = self.key_for("film", film)
+        return f"{film_key} ({premiere} premiere)" if premiere else film_key
 
     def write_venues(self, item):
         screens = {}
@@ -96,9 +144,8 @@ class EditionWriteMixin:
                 continue
             existing = self.db_venues.get(key)
             venue = existing if existing is not None else Venue()
-            changed = bool(
-                apply_values(venue, {"key": key, "name": venue_item["name"], "address": venue_item.get("address", "")})
-            )
+            values = {"key": key, "name": venue_item["name"], **given(venue_item.data, (("address", "address"),))}
+            changed = self.record_changes("venue", key, venue, apply_values(venue, values), existing is None)
             if not self.clean_and_save(venue, venue_item, "venue", key, changed=changed, created=existing is None):
                 continue
             self.venues_written = getattr(self, "venues_written", {})
@@ -108,18 +155,24 @@ class EditionWriteMixin:
             for order, screen_item in enumerate(venue_item.children("screens")):
                 screen_key = screen_item["key"]
                 existing = self.db_screens.get(screen_key)
-                screen = existing if existing is not None else Screen()
+                screen = existing if existing is not None else Screen(changeover_minutes=DEFAULT_CHANGEOVER_MINUTES)
                 values = {
                     "venue": venue,
                     "key": screen_key,
                     "name": screen_item["name"],
-                    "capacity": screen_item.get("capacity"),
-                    "wheelchair_spaces": screen_item.get("wheelchair_spaces", 0),
+                    **given(
+                        screen_item.data,
+                        (
+                            ("capacity", "capacity"),
+                            ("wheelchair_spaces", "wheelchair_spaces"),
+                            ("changeover_minutes", "changeover_minutes"),
+                        ),
+                    ),
                     "order": order,
                 }
-                if "changeover_minutes" in screen_item.data or existing is None:
-                    values["changeover_minutes"] = screen_item.get("changeover_minutes", DEFAULT_CHANGEOVER_MINUTES)
-                changed = bool(apply_values(screen, values))
+                changed = self.record_changes(
+                    "screen", screen_key, screen, apply_values(screen, values), existing is None
+                )
                 if self.clean_and_save(
                     screen, screen_item, "screen", screen_key, changed=changed, created=existing is None
                 ):
@@ -128,49 +181,50 @@ class EditionWriteMixin:
         return screens
 
     def write_screenings(self, edition, item, sections, screens):
-        existing = {screening.key: screening for screening in edition.screenings.all()} if edition.pk else {}
+        existing = {
+            key: screening for (edition_key, key), screening in self.db_screenings.items() if edition_key == edition.key
+        }
         old_films = defaultdict(list)
-        for screening_id, film_id in (
+        film_keys = self.keys_by_pk.setdefault("film", {})
+        for screening_id, film_id, film_key in (
             ScreeningFilm.objects.filter(screening__edition=edition)
             .order_by("screening_id", "order", "id")
-            .values_list("screening_id", "film_id")
+            .values_list("screening_id", "film_id", "film__key")
+            if edition.pk
+            else []
         ):
             old_films[screening_id].append(film_id)
+            film_keys[film_id] = film_key
+        tz = ZoneInfo(edition.timezone)
         screen_cache = {}
         new, checked = [], []
         for screening_item in item.children("screenings"):
             key = screening_item["key"]
             screening = existing.get(key)
-            screen_key = screening_item.get("screen")
-            screen = None
-            if screen_key:
-                screen = screens.get(screen_key) or self.screens_by_key(screen_key, screen_cache)
-            section_key = screening_item.get("section")
-            section = sections.get(section_key) if section_key else None
-            values = {
-                "edition": edition,
-                "key": key,
-                "screen": screen,
-                "starts_at": self.screening_times[screening_item.path()][0],
-                "ends_at": self.screening_times[screening_item.path()][1],
-                "section": section,
-                "audience": screening_item.get("audience", Screening.Audience.PUBLIC),
-                "status": screening_item.get("status", Screening.Status.SCHEDULED),
-                "subtitles": screening_item.get("subtitles") or [],
-                "ticket_url": screening_item.get("ticket_url", ""),
-                **translated_values("note", screening_item.get("note")),
-                "available_from": self.parse_moment(screening_item, "available_from"),
-                "available_until": self.parse_moment(screening_item, "available_until"),
-                "online_countries": screening_item.get("countries") or [],
-            }
-            if "published" in screening_item.data:
-                values["published"] = screening_item["published"]
             created = screening is None
             if created:
                 screening = Screening(published=False)
-            changed = bool(apply_values(screening, values)) or created
-            # Same values; assigning the objects spares clean() a query for each.
-            screening.edition, screening.screen, screening.section = edition, screen, section
+            values = {
+                "edition": edition,
+                "key": key,
+                "starts_at": self.screening_times[screening_item.path()][0],
+                "ends_at": self.screening_times[screening_item.path()][1],
+                **given(screening_item.data, SCREENING_FIELDS),
+                **given_translations("note", screening_item.get("note")),
+            }
+            if "screen" in screening_item.data:
+                screen_key = screening_item["screen"]
+                values["screen"] = screens.get(screen_key) or self.screens_by_key(screen_key, screen_cache)
+            if "section" in screening_item.data:
+                values["section"] = sections.get(screening_item["section"])
+            for name in ("available_from", "available_until"):
+                if name in screening_item.data:
+                    values[name] = self.parse_moment(screening_item, name)
+            changes = apply_values(screening, values)
+            changed = self.record_changes("screening", f"{edition.key}/{key}", screening, changes, created, tz=tz)
+            changed = changed or created
+            # The same edition; assigning the object spares clean() a query (screen and section are loaded).
+            screening.edition = edition
             if created:
                 # What Screening.save() sets, which a bulk insert does not call.
                 screening.blocked_until = screening.compute_blocked_until()
@@ -180,9 +234,18 @@ class EditionWriteMixin:
         self.insert(Screening, new)
         for key, screening_item, screening, created, changed in checked:
             wanted = [self.film(film_key).pk for film_key in screening_item["films"]]
-            if created or wanted != old_films.get(screening.pk, []):
+            old = old_films.get(screening.pk, [])
+            if created or wanted != old:
+                self.record_list_change(
+                    "screening",
+                    f"{edition.key}/{key}",
+                    "films",
+                    [self.key_for("film", film) for film in old],
+                    [self.key_for("film", film) for film in wanted],
+                    created,
+                )
                 if not created:
-                    screening.screening_films.all().delete()
+                    self.delete_rows(screening.screening_films.all())
                 rows = [
                     ScreeningFilm(screening=screening, film_id=film, order=order) for order, film in enumerate(wanted)
                 ]
@@ -199,19 +262,28 @@ class EditionWriteMixin:
         return cache[key]
 
     def write_awards(self, edition, item, sections):
-        existing = {award.key: award for award in edition.awards.all()} if edition.pk else {}
+        existing = (
+            {award.key: award for award in self.objects(Award).filter(edition=edition).select_related("section")}
+            if edition.pk
+            else {}
+        )
+        codes = languages()
         old_results = defaultdict(list)
-        for row in AwardResult.objects.filter(award__edition=edition).order_by("award_id", "order", "id"):
-            old_results[row.award_id].append(
-                (
-                    row.film_id,
-                    row.person_id,
-                    row.kind,
-                    *(getattr(row, build_localized_fieldname("citation", code)) or None for code in languages()),
-                )
-            )
+        keys = {label: self.keys_by_pk.setdefault(label, {}) for label in ("film", "person")}
+        citation_fields = [build_localized_fieldname("citation", code) for code in codes]
+        for award_id, film_id, person_id, kind, film_key, person_key, *citations in (
+            AwardResult.objects.filter(award__edition=edition)
+            .order_by("award_id", "order", "id")
+            .values_list("award_id", "film_id", "person_id", "kind", "film__key", "person__key", *citation_fields)
+            if edition.pk
+            else []
+        ):
+            old_results[award_id].append((film_id, person_id, kind, *(text or None for text in citations)))
+            keys["film"][film_id] = film_key
+            keys["person"][person_id] = person_key
         for order, award_item in enumerate(item.children("awards")):
             key = award_item["key"]
+            label = f"{edition.key}/{key}"
             award = existing.get(key)
             created = award is None
             if created:
@@ -220,42 +292,70 @@ class EditionWriteMixin:
                 "edition": edition,
                 "section": sections.get(award_item["section"]),
                 "key": key,
-                **translated_values("name", award_item["name"]),
+                **given_translations("name", award_item["name"]),
                 "order": order,
-                **award_kind(award_item.data),
             }
-            changed = bool(apply_values(award, values)) or created
+            # Film or person award, ex aequo or not: as the file says, else as its winners show; a stored award
+            # whose file gives neither keeps what it has.
+            inferred = award_kind(award_item.data)
+            for name in ("recipient", "ex_aequo"):
+                if name in award_item.data or "winners" in award_item.data or created:
+                    values[name] = inferred[name]
+            changes = apply_values(award, values)
+            changed = self.record_changes("award", label, award, changes, created) or created
             if not self.clean_and_save(award, award_item, changed=changed):
                 continue
-            wanted = []
-            for winner in award_item.get("winners") or []:
-                wanted.append(
-                    (
-                        self.film(winner["film"]).pk,
-                        self.person(winner["person"]).pk if "person" in winner else None,
-                        winner.get("kind", "winner"),
-                        *translated_values("citation", winner.get("citation")).values(),
-                    )
-                )
-            if "winners" in award_item.data and wanted != old_results.get(award.pk, []):
-                if not created:
-                    award.results.all().delete()
-                codes_list = languages()
-                rows = [
-                    AwardResult(
-                        award=award,
-                        film_id=film,
-                        person_id=person,
-                        kind=kind,
-                        order=index,
-                        **{
-                            build_localized_fieldname("citation", code): text
-                            for code, text in zip(codes_list, citations, strict=True)
-                        },
-                    )
-                    for index, (film, person, kind, *citations) in enumerate(wanted)
-                ]
-                self.bulk_create(AwardResult, rows, award_item.children("winners"))
-                changed = True
-            self.note("award", f"{edition.key}/{key}", created, changed)
+            if "winners" in award_item.data:
+                # A winner already stored (same film and person) keeps its citation in the languages the file
+                # leaves out.
+                old = old_results.get(award.pk, [])
+                stored = {(film, person): citations for film, person, _kind, *citations in old}
+                wanted = []
+                for winner in award_item["winners"]:
+                    film = self.film(winner["film"]).pk
+                    person = self.person(winner["person"]).pk if "person" in winner else None
+                    citations = merged_translations("citation", winner.get("citation"), stored.get((film, person)))
+                    wanted.append((film, person, winner.get("kind", "winner"), *citations.values()))
+                if wanted != old:
+                    self.replace_results(award, award_item, label, old, wanted, created)
+                    changed = True
+            self.note("award", label, created, changed)
         self.flush()
+
+    def replace_results(self, award, award_item, label, old, wanted, created):
+        self.record_list_change(
+            "award",
+            label,
+            "winners",
+            [self.describe_result(row) for row in old],
+            [self.describe_result(row) for row in wanted],
+            created,
+        )
+        if not created:
+            self.delete_rows(award.results.all())
+        codes = languages()
+        rows = [
+            AwardResult(
+                award=award,
+                film_id=film,
+                person_id=person,
+                kind=kind,
+                order=index,
+                **{
+                    build_localized_fieldname("citation", code): text
+                    for code, text in zip(codes, citations, strict=True)
+                },
+            )
+            for index, (film, person, kind, *citations) in enumerate(wanted)
+        ]
+        self.bulk_create(AwardResult, rows, award_item.children("winners"))
+
+    def describe_result(self, row):
+        film, person, kind, *citations = row
+        text = f"{self.key_for('film', film)}: {kind}"
+        if person:
+            text = f"{self.key_for('film', film)} / {self.key_for('person', person)}: {kind}"
+        for code, citation in zip(languages(), citations, strict=True):
+            if citation:
+                text += f" [{code}] {citation}"
+        return text

@@ -3,43 +3,48 @@
 from collections import defaultdict
 
 from ...models import CompanyCredit, Credit, FestivalHistoryAward, FestivalHistoryEntry, Film, FilmImage, FilmTitle
-from .values import apply_values, translated_values
+from .values import apply_values, given, given_translations
+
+# (format name, model field) of a film's plain fields; each is set only when the file gives it.
+FILM_FIELDS = (
+    ("original_title", "original_title"),
+    ("original_title_latin", "original_title_latin"),
+    ("year", "year"),
+    ("runtime_minutes", "runtime_minutes"),
+    ("countries", "countries"),
+    ("spoken_languages", "spoken_languages"),
+    ("form", "form"),
+    ("minimum_age", "minimum_age"),
+)
+PICTURE_FIELDS = (("aspect_ratio", "aspect_ratio"), ("format", "picture_format"), ("colour", "colour"))
 
 
 class FilmWriteMixin:
-    """Writing films; a child list is replaced only when it differs from the stored one."""
+    """Writing films: a field the file leaves out is kept, translated text merges language by language; a child
+    list the file gives replaces the stored one when it differs, one the file leaves out is kept."""
 
     def write_films(self):
         written = {}
         history_festivals = self.history_festivals()
+        self.keys_by_pk.setdefault("festival", {}).update((f.pk, f.key) for f in history_festivals.values())
         existing_films = [film for key, film in self.db_films.items() if key in self.films]
         children = self.existing_film_children(existing_films)
         new, checked = [], []
         for key, item in self.films.items():
             existing = self.db_films.get(key)
-            picture = item.get("picture") or {}
             values = {
                 "key": key,
-                **translated_values("title", item["title"]),
-                "original_title": item.get("original_title", ""),
-                "original_title_latin": item.get("original_title_latin", ""),
-                "year": item.get("year"),
-                "runtime_minutes": item.get("runtime_minutes"),
-                "countries": item.get("countries") or [],
-                "spoken_languages": item.get("spoken_languages") or [],
-                "form": item.get("form", ""),
-                **translated_values("tagline", item.get("tagline")),
-                **translated_values("synopsis", item.get("synopsis")),
-                "minimum_age": item.get("minimum_age"),
-                "aspect_ratio": picture.get("aspect_ratio", ""),
-                "picture_format": picture.get("format", ""),
-                "colour": picture.get("colour", ""),
+                **given_translations("title", item["title"]),
+                **given(item.data, FILM_FIELDS),
+                **given_translations("tagline", item.get("tagline")),
+                **given_translations("synopsis", item.get("synopsis")),
+                **given(item.get("picture") or {}, PICTURE_FIELDS),
+                **given(item.data, (("published", "published"),)),
             }
-            if "published" in item.data:
-                values["published"] = item["published"]
             created = existing is None
             instance = existing if existing is not None else Film(published=False)
-            changed = bool(apply_values(instance, values)) or created
+            changes = apply_values(instance, values)
+            changed = self.record_changes("film", key, instance, changes, created) or created
             if not self.write_record(instance, item, created, changed, new):
                 continue
             written[key] = instance
@@ -54,7 +59,11 @@ class FilmWriteMixin:
                 ("company_credits", self.want_company_credits, self.replace_company_credits),
                 ("tags", self.want_tags, self.replace_tags),
                 ("festival_history", lambda item: self.want_history(item, history_festivals), self.replace_history),
-                ("images", lambda item, key=key: self.want_images(key, item), self.replace_images),
+                (
+                    "images",
+                    lambda item, key=key, old=old: self.want_images(key, item, old.get("images", ())),
+                    self.replace_images,
+                ),
             ):
                 if name not in item.data:
                     continue
@@ -62,6 +71,15 @@ class FilmWriteMixin:
                 if wanted is None:
                     continue
                 if created or wanted != old.get(name, ()):
+                    if not created:
+                        describe = getattr(self, f"describe_{name}")
+                        self.record_list_change(
+                            "film",
+                            key,
+                            name,
+                            [describe(row) for row in old.get(name, ())],
+                            [describe(row) for row in wanted],
+                        )
                     replace(instance, item, wanted, created)
                     child_changed = True
             self.note("film", key, created, changed or child_changed)
@@ -74,21 +92,51 @@ class FilmWriteMixin:
         if not films:
             return result
         ids = [film.pk for film in films]
-        for row in FilmTitle.objects.filter(film_id__in=ids).order_by("film_id", "order", "id"):
-            result[row.film_id]["other_titles"].append((row.title, row.language))
-        for row in Credit.objects.filter(film_id__in=ids).order_by("film_id", "order", "id"):
-            result[row.film_id]["credits"].append((row.role, row.person_id, row.company_id))
-        for row in CompanyCredit.objects.filter(film_id__in=ids).order_by("film_id", "order", "id"):
-            result[row.film_id]["company_credits"].append((row.role, row.company_id))
-        for film_id, tag_id in Film.tags.through.objects.filter(film_id__in=ids).values_list("film_id", "tag_id"):
+        # The keys of the records these rows name come along (joined), for the preview's readable lists.
+        keys = {label: self.keys_by_pk.setdefault(label, {}) for label in ("person", "company", "tag", "festival")}
+        for film_id, title, language in (
+            FilmTitle.objects.filter(film_id__in=ids)
+            .order_by("film_id", "order", "id")
+            .values_list("film_id", "title", "language")
+        ):
+            result[film_id]["other_titles"].append((title, language))
+        for film_id, role, person_id, company_id, person_key, company_key in (
+            Credit.objects.filter(film_id__in=ids)
+            .order_by("film_id", "order", "id")
+            .values_list("film_id", "role", "person_id", "company_id", "person__key", "company__key")
+        ):
+            result[film_id]["credits"].append((role, person_id, company_id))
+            keys["person"][person_id] = person_key
+            keys["company"][company_id] = company_key
+        for film_id, role, company_id, company_key in (
+            CompanyCredit.objects.filter(film_id__in=ids)
+            .order_by("film_id", "order", "id")
+            .values_list("film_id", "role", "company_id", "company__key")
+        ):
+            result[film_id]["company_credits"].append((role, company_id))
+            keys["company"][company_id] = company_key
+        for film_id, tag_id, tag_key in Film.tags.through.objects.filter(film_id__in=ids).values_list(
+            "film_id", "tag_id", "tag__key"
+        ):
             result[film_id]["tags"].append(tag_id)
+            keys["tag"][tag_id] = tag_key
         awards = defaultdict(list)
-        for row in FestivalHistoryAward.objects.filter(entry__film_id__in=ids).order_by("entry_id", "order", "id"):
-            awards[row.entry_id].append((row.name, row.recipient_id))
-        for row in FestivalHistoryEntry.objects.filter(film_id__in=ids).order_by("film_id", "order", "year", "id"):
+        for entry_id, name, recipient_id, recipient_key in (
+            FestivalHistoryAward.objects.filter(entry__film_id__in=ids)
+            .order_by("entry_id", "order", "id")
+            .values_list("entry_id", "name", "recipient_id", "recipient__key")
+        ):
+            awards[entry_id].append((name, recipient_id))
+            keys["person"][recipient_id] = recipient_key
+        for row in (
+            FestivalHistoryEntry.objects.filter(film_id__in=ids)
+            .select_related("festival")
+            .order_by("film_id", "order", "year", "id")
+        ):
             result[row.film_id]["festival_history"].append(
                 (row.festival_id, row.year, row.section, row.premiere, tuple(awards[row.pk]))
             )
+            keys["festival"][row.festival_id] = row.festival.key
         for row in FilmImage.objects.filter(film_id__in=ids).order_by("film_id", "order", "id"):
             result[row.film_id]["images"].append(self.image_identity(row))
         for values in result.values():
@@ -101,7 +149,7 @@ class FilmWriteMixin:
 
     def replace_titles(self, film, item, wanted, created):
         if not created:
-            film.other_titles.all().delete()
+            self.delete_rows(film.other_titles.all())
         rows = [
             FilmTitle(film=film, title=title, language=language, order=index)
             for index, (title, language) in enumerate(wanted)
@@ -117,7 +165,7 @@ class FilmWriteMixin:
 
     def replace_credits(self, film, item, wanted, created):
         if not created:
-            film.credits.all().delete()
+            self.delete_rows(film.credits.all())
         rows = [
             Credit(film=film, role=role, person_id=person, company_id=company, order=index)
             for index, (role, person, company) in enumerate(wanted)
@@ -129,7 +177,7 @@ class FilmWriteMixin:
 
     def replace_company_credits(self, film, item, wanted, created):
         if not created:
-            film.company_credits.all().delete()
+            self.delete_rows(film.company_credits.all())
         rows = [
             CompanyCredit(film=film, role=role, company_id=company, order=index)
             for index, (role, company) in enumerate(wanted)
@@ -142,7 +190,7 @@ class FilmWriteMixin:
     def replace_tags(self, film, item, wanted, created):
         through = Film.tags.through
         if not created:
-            through.objects.filter(film_id=film.pk).delete()
+            self.delete_rows(through.objects.filter(film_id=film.pk))
         rows = [through(film=film, tag_id=tag) for tag in wanted]
         self.bulk_create(through, rows, item.children("tags"))
 
@@ -167,7 +215,7 @@ class FilmWriteMixin:
 
     def replace_history(self, film, item, wanted, created):
         if not created:
-            film.festival_history.all().delete()
+            self.delete_rows(film.festival_history.all())
         awards = []
         award_items = []
         for index, ((festival, year, section, premiere, entry_awards), entry_item) in enumerate(
@@ -183,3 +231,32 @@ class FilmWriteMixin:
                 awards.append(FestivalHistoryAward(entry=entry, name=name, recipient_id=recipient, order=order))
                 award_items.append(award_item)
         self.bulk_create(FestivalHistoryAward, awards, award_items)
+
+    # ------------------------------------------------------------------ child rows as the preview shows them
+
+    def describe_other_titles(self, row):
+        title, language = row
+        return f"{title} ({language})"
+
+    def describe_credits(self, row):
+        role, person, company = row
+        text = f"{role}: {self.key_for('person', person)}"
+        return f"{text} for {self.key_for('company', company)}" if company else text
+
+    def describe_company_credits(self, row):
+        role, company = row
+        return f"{role}: {self.key_for('company', company)}"
+
+    def describe_tags(self, row):
+        return self.key_for("tag", row)
+
+    def describe_festival_history(self, row):
+        festival, year, section, premiere, awards = row
+        parts = [f"{year} {self.key_for('festival', festival)}"]
+        if section:
+            parts.append(section)
+        if premiere:
+            parts.append(f"{premiere} premiere")
+        for name, recipient in awards:
+            parts.append(f"{name} ({self.key_for('person', recipient)})" if recipient else name)
+        return ", ".join(parts)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ...codes import country_name
 from ...models import Award, AwardResult, Edition, JuryMember, Section, Selection
+from ...models.festival import announcement_time
 from ...public import film_title, lean, title_columns, translated, translated_columns
 from ...queries import (
     UrlPattern,
@@ -126,8 +127,7 @@ def competitions_with_jury(edition):
     competitions = {}
     for row in rows:
         if row["id"] not in competitions:
-            announced_at = row["results_announced_at"] or edition.results_announced_at
-            announced = announced_at is not None and announced_at <= now
+            announced = announcement_time(row["results_announced_at"], edition) <= now
             competitions[row["id"]] = {
                 "key": row["key"],
                 "name": translated(row, "name"),
