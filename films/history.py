@@ -226,13 +226,19 @@ def follow_prefetches(model, prefix="", seen=()):
     return prefetches
 
 
+# Records per revision when many are kept at once: django-reversion copies a revision's list of versions for each
+# record it adds, so one revision of a whole festival (15,000 rows) would cost time growing with its square.
+RECORDS_PER_REVISION = 100
+
+
 def record_records(records_by_model, user, comment):
-    """One revision of many records with the rows they follow, read with one query per relation (a catalogue
-    import writes thousands of rows in bulk, which sends no signal for django-reversion to see)."""
+    """Revisions of many records with the rows they follow, read with one query per relation (a catalogue
+    import writes thousands of rows in bulk, which sends no signal for django-reversion to see). Every revision
+    has the same user and comment, so the history reads them as one import."""
     objects = []
     for model, records in records_by_model.items():
         records = list(records)
         models.prefetch_related_objects(records, *follow_prefetches(model))
         objects += records
-    if objects:
-        record_saved(objects, user, comment)
+    for start in range(0, len(objects), RECORDS_PER_REVISION):
+        record_saved(objects[start : start + RECORDS_PER_REVISION], user, comment)

@@ -228,3 +228,23 @@ def test_an_import_is_one_revision_by_the_person_who_confirmed_it(catalogue_film
     # The film's rows are part of the same revision, so the import can be undone as a whole.
     kept = {v.content_type.model for v in version.revision.version_set.all()}
     assert {"film", "credit", "filmtitle", "selection", "screeningfilm"} <= kept
+
+
+def test_a_curator_restores_nothing_outside_their_sections(catalogue_film, edition):
+    from films.models import Section
+
+    curator_client = member("carla", PROGRAMMERS)
+    carla = User.objects.get(username="carla")
+    Section.objects.create(edition=edition, key="competition", name="Competition").curators.add(carla)
+    screening = Screening.objects.get()  # In "Best of Fests", which Carla does not curate.
+    with reversion.create_revision():
+        screening.save()
+    version = Version.objects.get_for_object(screening).get()
+    screening.ticket_url = "https://tickets.example/changed"
+    screening.save()
+    revision_url = reverse("admin:films_screening_revision", args=[screening.pk, version.pk])
+    assert curator_client.post(revision_url, {"_save": "Save"}).status_code == 403
+    assert curator_client.get(reverse("admin:films_screening_history", args=[screening.pk])).status_code == 403
+    assert curator_client.get(reverse("admin:films_screening_recoverlist")).status_code == 403
+    screening.refresh_from_db()
+    assert screening.ticket_url == "https://tickets.example/changed"

@@ -14,6 +14,7 @@ from reversion.admin import VersionAdmin
 from ..conflicts import EditConflict, EditVersionForm, claim
 from ..history import history, record_deletion
 from ..roles import may_change_structure
+from .common import CuratorMixin, curated_section_ids
 
 
 class HistoryAdmin(VersionAdmin):
@@ -42,39 +43,45 @@ class HistoryAdmin(VersionAdmin):
     def may_restore(self, request):
         return may_change_structure(request.user, self.model._meta.model_name) and self.has_change_permission(request)
 
+    def may_recover(self, request):
+        """A curator sees only their sections' records, so cannot tell whose a deleted one was: no recovering."""
+        limited = isinstance(self, CuratorMixin) and curated_section_ids(request) is not None
+        return self.may_restore(request) and not limited
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        if not self.may_restore(request):
-            raise PermissionDenied
+        if not self.may_restore(request) or self.get_object(request, object_id) is None:
+            raise PermissionDenied  # Also a record outside the user's list (another curator's section).
         request.restoring = True  # Restoring a version is a decision to go back to it: no conflict check.
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
-        if not self.may_restore(request):
+        if not self.may_recover(request):
             raise PermissionDenied
         request.restoring = True
         return super().recover_view(request, version_id, extra_context)
 
     def recoverlist_view(self, request, extra_context=None):
-        if not self.may_restore(request):
+        if not self.may_recover(request):
             raise PermissionDenied
         return super().recoverlist_view(request, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
+        if obj is None:
+            raise PermissionDenied  # Deleted (see "Recover deleted"), or outside the user's list.
         context = {**(extra_context or {}), "may_restore": self.may_restore(request)}
-        if obj is not None:
-            opts = self.model._meta
-            context["history_rows"] = [
-                {
-                    "version": version,
-                    "changes": changes,
-                    "url": reverse(
-                        f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
-                        args=[obj.pk, version.pk],
-                    ),
-                }
-                for version, changes in history(obj)
-            ]
+        opts = self.model._meta
+        context["history_rows"] = [
+            {
+                "version": version,
+                "changes": changes,
+                "url": reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
+                    args=[obj.pk, version.pk],
+                ),
+            }
+            for version, changes in history(obj)
+        ]
         return super().history_view(request, object_id, context)
 
     def delete_model(self, request, obj):
