@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .history import field_changes, last_revision, record_values, version_saved_at
+from .history import field_changes, last_revision, record_values, version_saved_at, zone_of
 
 
 class EditConflict(Exception):
@@ -44,31 +44,27 @@ def describe_changes(obj, expected):
     if then is None:
         return ""
     fresh = type(obj).objects.get(pk=obj.pk)
-    changes = field_changes(type(obj), then.field_dict, record_values(fresh))
+    changes = field_changes(type(obj), then.field_dict, record_values(fresh), zone_of(fresh))
     return "; ".join(
         f"{change.field}{f' ({change.language})' if change.language else ''}: “{change.old}” → “{change.new}”"
         for change in changes
     )
 
 
-def conflict_message(obj, expected):
+def saved_since(obj):
+    """ "ana saved this screening at 12 Nov 2023, 14:05 (Europe/Amsterdam)": the last save of ``obj``."""
     revision = last_revision(obj)
     params = {"record": obj._meta.verbose_name}
-    if revision is not None:
-        params["user"] = revision.user.get_username() if revision.user else gettext("an import or a script")
-        params["time"] = date_format(timezone.localtime(revision.date_created), "j M Y, H:i")
-        params["timezone"] = timezone.get_current_timezone_name()
-        text = (
-            gettext(
-                "Not saved: %(user)s saved this %(record)s at %(time)s (%(timezone)s), after you opened it. "
-                "Your input is kept below."
-            )
-            % params
-        )
-    else:
-        text = (
-            gettext("Not saved: someone saved this %(record)s after you opened it. Your input is kept below.") % params
-        )
+    if revision is None:
+        return gettext("someone saved this %(record)s") % params
+    params["user"] = revision.user.get_username() if revision.user else gettext("an import or a script")
+    params["time"] = date_format(timezone.localtime(revision.date_created), "j M Y, H:i")
+    params["timezone"] = timezone.get_current_timezone_name()
+    return gettext("%(user)s saved this %(record)s at %(time)s (%(timezone)s)") % params
+
+
+def conflict_message(obj, expected):
+    text = gettext("Not saved: %(saved)s, after you opened it. Your input is kept below.") % {"saved": saved_since(obj)}
     changes = describe_changes(obj, expected)
     if changes:
         text += " " + gettext("What they changed: %(changes)s.") % {"changes": changes}

@@ -10,15 +10,21 @@ The models are registered here, once, before the admin's classes are built (``fi
 imports this module first).
 """
 
+import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 import reversion
 from django.conf import settings
-from django.db import models
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, router
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext
 from modeltranslation.translator import NotRegistered, translator
-from reversion.models import Version
+from reversion.models import Revision, Version
 
 from .models import (
     Award,
@@ -79,10 +85,16 @@ FOLLOW = {
 NOT_SHOWN = {"search_text", "version"}
 
 
+def registered_fields(model):
+    """Every field a version keeps (django-reversion's default: the model's own fields and many-to-manys)."""
+    opts = model._meta.concrete_model._meta
+    return [field.name for field in opts.local_fields + opts.local_many_to_many]
+
+
 def register():
     for model, follow in FOLLOW.items():
         if not reversion.is_registered(model):
-            reversion.register(model, follow=follow)
+            reversion.register(model, fields=registered_fields(model), follow=follow)
 
 
 register()
@@ -126,19 +138,29 @@ def field_labels(model):
     return labels
 
 
-def shown(value):
+def zone_of(obj):
+    """The time zone a person reads ``obj``'s moments in: its edition's (an edition's own), else the current."""
+    edition = obj if hasattr(obj, "timezone") and hasattr(obj, "tzinfo") else getattr(obj, "edition", None)
+    return edition.tzinfo if edition is not None else timezone.get_current_timezone()
+
+
+def shown(value, tz=None):
     if value is None:
         return ""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        tz = tz or timezone.get_current_timezone()
+        return f"{timezone.localtime(value, tz):%Y-%m-%d %H:%M} ({tz})"
     if isinstance(value, list | tuple | set):
         return ", ".join(str(item) for item in value)
     return str(value)
 
 
-def field_changes(model, old, new):
-    """Each field that differs between two field dicts (a version's ``field_dict``, or a record's values)."""
+def field_changes(model, old, new, tz=None):
+    """Each field that differs between two field dicts (a version's ``field_dict``, or a record's values), its
+    moments shown in ``tz`` (see ``zone_of``)."""
     changes = []
     for name, (label, language) in field_labels(model).items():
-        before, after = shown((old or {}).get(name)), shown((new or {}).get(name))
+        before, after = shown((old or {}).get(name), tz), shown((new or {}).get(name), tz)
         if before != after:
             changes.append(FieldChange(label, language, before, after))
     order = {code: index for index, (code, _name) in enumerate(settings.LANGUAGES)}
@@ -168,7 +190,7 @@ def history(obj):
     rows = []
     for index, version in enumerate(versions):
         older = versions[index + 1].field_dict if index + 1 < len(versions) else None
-        rows.append((version, field_changes(type(obj), older, version.field_dict)))
+        rows.append((version, field_changes(type(obj), older, version.field_dict, zone_of(obj))))
     return rows
 
 
@@ -188,20 +210,12 @@ def version_saved_at(obj, number):
 def record_deletion(objects, user, comment=None):
     """Keep what ``objects`` (and the rows that follow them) look like just before they are deleted, so the
     admin's "Recover deleted" lists them. Call inside the deleting transaction."""
-    with reversion.create_revision(manage_manually=True):
-        for obj in objects:
-            reversion.add_to_revision(obj)
-        reversion.set_user(user if user is not None and user.is_authenticated else None)
-        reversion.set_comment(comment or gettext("Deleted."))
+    keep(objects, user, comment or gettext("Deleted."))
 
 
 def record_saved(objects, user, comment):
-    """A revision of ``objects`` as they now are (for writes that bypass model signals: bulk writes)."""
-    with reversion.create_revision(manage_manually=True):
-        for obj in objects:
-            reversion.add_to_revision(obj)
-        reversion.set_user(user if user is not None and user.is_authenticated else None)
-        reversion.set_comment(comment)
+    """Revisions of ``objects`` as they now are (for writes that bypass model signals: bulk writes)."""
+    keep(objects, user, comment)
 
 
 def is_versioned(model):
@@ -212,33 +226,131 @@ def is_versioned(model):
     )
 
 
+def many_to_many(model):
+    return [field.name for field in model._meta.many_to_many if field.remote_field.through._meta.auto_created]
+
+
+def kept_as(name):
+    """Where ``follow_prefetches`` puts the rows of relation ``name`` (a plain list: read without a query)."""
+    return f"history_{name}"
+
+
 def follow_prefetches(model, prefix="", seen=()):
-    """``Prefetch``es of everything ``model`` follows, however deep (each model once per path), each row with
-    the records its foreign keys name, which a version's description (``str(row)``) mentions."""
-    prefetches = []
+    """``Prefetch``es of everything ``model`` follows, however deep (each model once per path), each into a
+    list that ``followed`` reads, each row with the records its foreign keys name, which a version's
+    description (``str(row)``) mentions, and with its many-to-manys, which its version keeps."""
+    prefetches = [prefix + name for name in many_to_many(model)]
     for name in FOLLOW.get(model, ()):
-        related = model._meta.get_field(name).related_model
+        field = model._meta.get_field(name)
+        related = field.related_model
         if related in seen:
             continue
-        keys = [field.name for field in related._meta.fields if field.many_to_one and field.related_model is not model]
-        prefetches.append(Prefetch(prefix + name, queryset=related._base_manager.select_related(*keys)))
-        prefetches += follow_prefetches(related, f"{prefix}{name}__", (*seen, model))
+        if field.many_to_one:  # A foreign key (a result's award): one record, read through its field.
+            prefetches.append(prefix + name)
+            prefetches += follow_prefetches(related, f"{prefix}{name}__", (*seen, model))
+            continue
+        queryset = related._base_manager.select_related(*foreign_keys(related, leave_out=model))
+        prefetches.append(Prefetch(prefix + name, queryset=queryset, to_attr=kept_as(name)))
+        prefetches += follow_prefetches(related, f"{prefix}{kept_as(name)}__", (*seen, model))
     return prefetches
 
 
-# Records per revision when many are kept at once: django-reversion copies a revision's list of versions for each
-# record it adds, so one revision of a whole festival (15,000 rows) would cost time growing with its square.
-RECORDS_PER_REVISION = 100
-
-
 def record_records(records_by_model, user, comment):
-    """Revisions of many records with the rows they follow, read with one query per relation (a catalogue
-    import writes thousands of rows in bulk, which sends no signal for django-reversion to see). Every revision
-    has the same user and comment, so the history reads them as one import."""
+    """Revisions of many records, each with the rows it follows, read with one query per relation (a catalogue
+    import writes thousands of rows in bulk, which sends no signal for django-reversion to see)."""
     objects = []
     for model, records in records_by_model.items():
+        if isinstance(records, models.QuerySet):
+            records = records.select_related(*foreign_keys(model))
         records = list(records)
         models.prefetch_related_objects(records, *follow_prefetches(model))
         objects += records
-    for start in range(0, len(objects), RECORDS_PER_REVISION):
-        record_saved(objects[start : start + RECORDS_PER_REVISION], user, comment)
+    keep(objects, user, comment)
+
+
+# The records each row's description (``str(row)``, a version's ``object_repr``) names, read with the row.
+DESCRIBED_WITH = {
+    Screening: ("edition", "screen"),
+    Credit: ("person", "company"),
+    CompanyCredit: ("company",),
+    Selection: ("film", "section"),
+    ScreeningFilm: ("film",),
+    FestivalHistoryEntry: ("festival",),
+    AwardResult: ("award", "film"),
+    JuryMember: ("person",),
+}
+
+
+def foreign_keys(model, leave_out=None):
+    """The foreign keys to read with ``model``'s rows for their descriptions, but the one back to ``leave_out``
+    (a prefetch already gives each row the record it hangs from)."""
+    names = DESCRIBED_WITH.get(model, ())
+    return [name for name in names if model._meta.get_field(name).related_model is not leave_out]
+
+
+def followed(obj):
+    """``obj`` and every row it follows, however deep, each once (as django-reversion follows them)."""
+    found = {}
+
+    def visit(row):
+        if (type(row), row.pk) in found or row.pk is None:
+            return
+        found[type(row), row.pk] = row
+        for name in FOLLOW.get(type(row), ()):
+            try:
+                related = getattr(row, kept_as(name)) if hasattr(row, kept_as(name)) else getattr(row, name)
+            except models.ObjectDoesNotExist:
+                continue
+            if isinstance(related, models.Manager):
+                related = related.all()
+            for item in related if isinstance(related, list | models.QuerySet) else [related]:
+                visit(item)
+
+    visit(obj)
+    return list(found.values())
+
+
+def keep(records, user, comment):
+    """One revision per record (with the rows it follows), all with the same user, time and comment: restoring
+    a version reverts its whole revision, so a revision must hold one record and its own rows, never its
+    neighbours in a bulk write.
+
+    The revisions and versions are django-reversion's own rows, written as its ``create_revision`` writes them
+    (every registered field, serialized as JSON) but in bulk, and each record serialized once however many
+    revisions hold it: a catalogue import keeps thousands of records."""
+    records = [record for record in records if record.pk is not None]
+    if not records:
+        return
+    user = user if user is not None and user.is_authenticated else None
+    now = timezone.now()
+    revisions = Revision.objects.bulk_create(
+        [Revision(date_created=now, user=user, comment=comment) for _record in records]
+    )
+    members = [followed(record) for record in records]
+    by_model = defaultdict(dict)
+    for rows in members:
+        for row in rows:
+            by_model[type(row)][row.pk] = row
+    encoder = DjangoJSONEncoder(ensure_ascii=False)  # As Django's "json" serializer writes it.
+    serialized = {}
+    for model, rows in by_model.items():
+        data = serializers.serialize("python", rows.values(), fields=registered_fields(model))
+        where = (ContentType.objects.get_for_model(model).pk, router.db_for_write(model))
+        for row, item in zip(rows.values(), data, strict=True):
+            serialized[model, row.pk] = (*where, encoder.encode([item]), str(row))
+    versions = []
+    for revision, rows in zip(revisions, members, strict=True):
+        for row in rows:
+            content_type, db, data, description = serialized[type(row), row.pk]
+            versions.append(
+                Version(
+                    revision_id=revision.pk,
+                    object_id=str(row.pk),
+                    content_type_id=content_type,
+                    db=db,
+                    format="json",
+                    serialized_data=data,
+                    object_repr=description,
+                )
+            )
+    Version.objects.bulk_create(versions, batch_size=1000)

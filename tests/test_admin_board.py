@@ -13,11 +13,12 @@ from .conftest import local
 BOARD = "/admin/films/screening/board/"
 BLOCK = re.compile(
     r'<a href="(?P<href>[^"]+)" class="(?P<classes>[^"]+)" data-column="(?P<column>\d+)" '
-    r'data-screening="(?P<key>[^"]+)">(?P<body>.*?)</a>',
+    r'data-screening="(?P<key>[^"]+)"(?P<moves>[^>]*)>(?P<body>.*?)</a>',
     re.DOTALL,
 )
 HEADER = re.compile(
-    r'<div class="board-screen c-(?P<column>\d+) r-1" role="columnheader" data-column="\d+">(?P<name>[^<]+)'
+    r'<div class="board-screen c-(?P<column>\d+) r-1" role="columnheader" data-column="\d+"'
+    r'(?: data-screen="\d+")?>(?P<name>[^<]+)'
 )
 
 

@@ -47,9 +47,8 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
-def page(request, browser, live_server):
-    context = browser.new_context(viewport=VIEWPORTS[request.param], base_url=live_server.url)
+def open_page(browser, live_server, viewport):
+    context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors = []
@@ -57,6 +56,17 @@ def page(request, browser, live_server):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def page(request, browser, live_server):
+    yield from open_page(browser, live_server, request.param)
+
+
+@pytest.fixture
+def desktop(browser, live_server):
+    """A page at desktop width only: for what needs a mouse (dragging)."""
+    yield from open_page(browser, live_server, "desktop")
 
 
 @pytest.fixture
@@ -125,3 +135,90 @@ def test_removing_a_screening_on_the_personal_page_updates_it(page, programme):
     page.locator('button[data-screening="morning"]').click()
     page.wait_for_url(re.compile(r"\?edition=idfa-2023&s=afternoon$"))
     assert listed(page) == ["afternoon"]
+
+
+@pytest.fixture
+def board(transactional_db, make_screening, venue, screen):
+    from django.contrib.auth.models import User
+
+    from films.models import Screen
+
+    User.objects.create_superuser("boss", password="a long password")
+    second = Screen.objects.create(venue=venue, key="example-cinema-2", name="Example Cinema 2", order=1)
+    make_screening(local(2023, 11, 12, 10), key="morning")
+    make_screening(local(2023, 11, 12, 14), key="afternoon", screen=second)
+    return second
+
+
+def drag(page, key, screen_name, hour, minute=0):
+    """Drag a block by its top edge to ``screen_name``'s column at ``hour:minute`` (the board's hour rows)."""
+    block = page.locator(f'a.screening[data-screening="{key}"]')
+    header = page.locator(".board-screen", has_text=screen_name)
+    header.scroll_into_view_if_needed()
+    grid = page.locator(".board")
+    row = page.evaluate(
+        """([hour, minute]) => {
+            const board = document.querySelector(".board");
+            const first = document.querySelector(".board-hour").getBoundingClientRect();
+            const rows = (hour * 60 + minute - Number(board.dataset.firstMinute)) / Number(board.dataset.rowMinutes);
+            return first.top + rows * first.height / 12;
+        }""",
+        [hour, minute],
+    )
+    area, column = grid.bounding_box(), header.bounding_box()
+    block.drag_to(
+        grid,
+        source_position={"x": 8, "y": 4},
+        target_position={"x": column["x"] - area["x"] + 20, "y": row - area["y"] + 4},
+    )
+
+
+def log_in_to_the_board(page):
+    page.goto("/admin/login/?next=/admin/films/screening/board/%3Fedition%3Didfa-2023%26day%3D2023-11-12")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "a long password")
+    page.click("input[type=submit]")
+    page.wait_for_selector(".board")
+
+
+def test_on_a_phone_a_screening_is_moved_in_its_form(page, board):
+    """Dragging needs a mouse (phones send touches, which HTML drag and drop does not take): a tap on a block
+    opens the screening's form, where the move is made by keyboard or touch."""
+    from films.models import Screening
+
+    log_in_to_the_board(page)
+    morning = Screening.objects.get(key="morning")
+    page.locator('a.screening[data-screening="morning"] .screening-time').click()
+    page.wait_for_url(f"**/admin/films/screening/{morning.pk}/change/")
+    page.fill("#id_starts_at_1", "10:30")
+    page.fill("#id_ends_at_1", "12:10")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist")
+    morning.refresh_from_db()
+    assert morning.starts_at == local(2023, 11, 12, 10, 30)
+
+
+def test_a_screening_dragged_onto_a_clash_snaps_back_and_one_dragged_to_a_free_slot_moves_and_undoes(desktop, board):
+    """(A phone has no mouse to drag with: see test_on_a_phone_a_screening_is_moved_in_its_form.)"""
+    from films.models import Screening
+
+    page = desktop
+    log_in_to_the_board(page)
+
+    drag(page, "morning", "Example Cinema 2", 14, 30)
+    status = page.locator("#board-status")
+    status.wait_for(state="visible")
+    assert status.inner_text().startswith("Not moved: This screening clashes with screening “afternoon”")
+    morning = Screening.objects.get(key="morning")
+    assert (morning.screen.key, morning.starts_at) == ("example-cinema-1", local(2023, 11, 12, 10))
+
+    with page.expect_navigation():
+        drag(page, "morning", "Example Cinema 2", 11, 15)  # Free until 14:00, its changeover included.
+    morning.refresh_from_db()
+    assert (morning.screen.key, morning.starts_at) == ("example-cinema-2", local(2023, 11, 12, 11, 15))
+    assert "Moved “morning” to Example Cinema 2, 2023-11-12 11:15 (Europe/Amsterdam)." in page.content()
+
+    page.get_by_role("button", name=re.compile("Undo your last move")).click()
+    page.wait_for_selector(".messagelist")
+    morning.refresh_from_db()
+    assert (morning.screen.key, morning.starts_at) == ("example-cinema-1", local(2023, 11, 12, 10))

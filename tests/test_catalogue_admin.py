@@ -137,3 +137,70 @@ def test_unknown_token_is_refused(client, programmer):
     assert response.status_code == 400
     assert response.context["errors"] == ["This upload has expired or is not yours; upload the file again."]
     assert Film.objects.count() == 0
+
+
+def with_winner(citation="For courage."):
+    """The example with a competition in its edition and the film as its winner."""
+    document = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
+    edition = document["editions"][0]
+    edition["sections"].append(
+        {
+            "key": "competition",
+            "name": {"en": "Competition"},
+            "competitive": True,
+            "selections": [{"film": "we-will-not-fade-away"}],
+        }
+    )
+    edition["awards"] = [
+        {
+            "key": "best-film",
+            "section": "competition",
+            "name": {"en": "Best Film"},
+            "winners": [{"film": "we-will-not-fade-away", "citation": {"en": citation}}],
+        }
+    ]
+    return document
+
+
+def test_a_programmer_cannot_import_who_won(client, programmer):
+    from films.models import Award, AwardResult
+
+    response = client.post(URL, {"file": upload(with_winner())})
+    assert response.status_code == 403
+    assert response.context["errors"] == [
+        "catalogue.json would change the results of idfa-2023/best-film (who won, or a citation), which only the "
+        "awards staff decide: nothing was imported. Ask them to import it, or leave those winners out of the file."
+    ]
+    assert "confirm" not in response.context
+    assert (Film.objects.count(), Award.objects.count(), AwardResult.objects.count()) == (0, 0, 0)
+
+
+def test_a_programmer_imports_a_file_whose_winners_are_already_stored(client, programmer):
+    """Winners the database already holds are not a change of who won: the rest of the file imports."""
+    from films.catalogue import import_catalogue
+    from films.models import AwardResult
+
+    import_catalogue([with_winner()])
+    document = with_winner()
+    document["films"][0]["runtime_minutes"] = 101
+    response = client.post(URL, {"file": upload(document)})
+    assert response.status_code == 200
+    assert client.post(URL, confirmation(response)).status_code == 200
+    assert Film.objects.get().runtime_minutes == 101
+    assert list(AwardResult.objects.values_list("citation_en", flat=True)) == ["For courage."]
+
+    changed = client.post(URL, {"file": upload(with_winner(citation="For bravery."))})  # A citation is a result's.
+    assert changed.status_code == 403
+    assert list(AwardResult.objects.values_list("citation_en", flat=True)) == ["For courage."]
+
+
+def test_a_superuser_imports_who_won(client, db):
+    from films.models import AwardResult
+
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    response = client.post(URL, {"file": upload(with_winner())})
+    assert response.status_code == 200
+    assert client.post(URL, confirmation(response)).status_code == 200
+    assert list(AwardResult.objects.values_list("film__key", "citation_en")) == [
+        ("we-will-not-fade-away", "For courage.")
+    ]

@@ -15,6 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from films.catalogue import MAX_FILE_BYTES, CatalogueError, export_catalogue, import_catalogue
+from films.catalogue.importer import Importer
+from films.history import last_revision
 from films.models import (
     Company,
     Credit,
@@ -206,11 +208,19 @@ def test_import_of_the_example_takes_a_bounded_number_of_queries():
 
     ContentType.objects.get_for_models(*apps.get_app_config("films").get_models())  # Cached once per process.
     with CaptureQueriesContext(connection) as queries:
-        import_catalogue([EXAMPLE_PATH])
+        report = import_catalogue([EXAMPLE_PATH])
     # Bulk look-ups and bulk inserts: a fixed budget for one film with 12 credits and 12 people; its history
-    # (films/history.py) adds one revision: a query per relation followed, one per model checked, the inserts.
+    # (films/history.py) adds a query per relation followed and two bulk inserts (revisions, versions).
     assert len(queries) < 110
-    assert Revision.objects.get().version_set.count() > 40
+    # One revision per record written, each holding the record and the rows it follows.
+    kept = sum(len(report.created.get(kind, [])) + len(report.updated.get(kind, [])) for kind in Importer.HISTORY_KINDS)
+    assert Revision.objects.count() == kept
+    film = Film.objects.get(key=FILM)
+    revision = last_revision(film)
+    credits = revision.version_set.filter(content_type=ContentType.objects.get_for_model(Credit))
+    assert sorted(int(version.object_id) for version in credits) == sorted(film.credits.values_list("pk", flat=True))
+    assert credits.count() == 12
+    assert revision.version_set.filter(content_type=ContentType.objects.get_for_model(Film)).count() == 1
 
 
 @pytest.mark.django_db

@@ -213,7 +213,7 @@ def test_a_translator_sees_history_but_restores_and_recovers_nothing(catalogue_f
     assert catalogue_film.year == 1999
 
 
-def test_an_import_is_one_revision_by_the_person_who_confirmed_it(catalogue_film):
+def test_an_import_is_kept_as_a_revision_by_the_person_who_confirmed_it(catalogue_film):
     from films.catalogue import import_catalogue
     from films.catalogue.exporter import export_catalogue
 
@@ -225,7 +225,7 @@ def test_an_import_is_one_revision_by_the_person_who_confirmed_it(catalogue_film
     assert version.revision.user == user
     assert version.revision.get_comment() == "Imported from a catalogue file: festival.json"
     assert version.field_dict["runtime_minutes"] == 101
-    # The film's rows are part of the same revision, so the import can be undone as a whole.
+    # The film's rows are part of its revision, so restoring it brings them back as they were.
     kept = {v.content_type.model for v in version.revision.version_set.all()}
     assert {"film", "credit", "filmtitle", "selection", "screeningfilm"} <= kept
 
@@ -248,3 +248,36 @@ def test_a_curator_restores_nothing_outside_their_sections(catalogue_film, editi
     assert curator_client.get(reverse("admin:films_screening_recoverlist")).status_code == 403
     screening.refresh_from_db()
     assert screening.ticket_url == "https://tickets.example/changed"
+
+
+def test_restoring_one_imported_film_leaves_the_rest_of_the_import_alone(programmer, catalogue_film):
+    import copy
+
+    from films.catalogue import import_catalogue
+    from films.catalogue.exporter import export_catalogue
+
+    document = export_catalogue()
+    second = copy.deepcopy(document["films"][0])
+    second.update({"key": "second-film", "title": {"en": "Second Film"}})
+    document["films"].append(second)
+    document["films"][0]["runtime_minutes"] = 101
+    import_catalogue([document], names="festival.json")
+    other = Film.objects.get(key="second-film")
+    imported = Version.objects.get_for_object(catalogue_film).get()
+    assert [v.object_repr for v in imported.revision.version_set.filter(content_type__model="film")] == [
+        "We Will Not Fade Away"
+    ]  # A revision per film.
+
+    for film in (catalogue_film, other):
+        film.refresh_from_db()
+        film.year = 1999
+        with reversion.create_revision():
+            film.save()
+    revision_url = reverse("admin:films_film_revision", args=[catalogue_film.pk, imported.pk])
+    assert programmer.post(revision_url, form_data(programmer, revision_url)).status_code == 302
+
+    catalogue_film.refresh_from_db()
+    other.refresh_from_db()
+    assert (catalogue_film.year, catalogue_film.runtime_minutes) == (2023, 101)
+    assert other.year == 1999
+    assert other.credits.count() == catalogue_film.credits.count() == 4

@@ -6,11 +6,14 @@ one structural field (a year, an order, a key) and one translated text changed. 
 proves the data is valid, so that a refusal is the role's doing and not a bad form's.
 """
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
+from django.utils import timezone
 
 from films.models import (
     Award,
@@ -449,6 +452,31 @@ def test_the_schedule_board_shows_to_those_who_see_screenings_and_writes_nothing
     assert client.get(url).status_code == status
     assert client.post(url, {"screening": world["screening"].pk, "starts_at": "2023-11-12 10:00"}).status_code == status
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_those_who_change_screenings_fully_move_them_on_the_board(client, world, role):
+    """A move (and its undo) changes a screening's time and screen: the screening's FULL rights, nothing less."""
+    client.force_login(user_for(role, world))
+    screening = world["screening"]
+    url = reverse("admin:films_screening_move", args=[screening.pk])
+    allowed = expected(role, "screening")[0] == FULL
+    before = snapshot()
+    assert client.get(url).status_code == (405 if allowed else 403)
+    later = timezone.localtime(screening.starts_at, screening.edition.tzinfo) + datetime.timedelta(hours=1)
+    data = {"screen": screening.screen_id, "starts_at": f"{later:%Y-%m-%dT%H:%M}", "version": screening.version}
+    response = client.post(url, data)
+    if not allowed:
+        assert response.status_code == 403
+        assert client.post(reverse("admin:films_screening_board_undo")).status_code in (302, 403)
+        assert snapshot() == before
+        return
+    assert response.status_code == 302
+    screening.refresh_from_db()
+    assert timezone.localtime(screening.starts_at, screening.edition.tzinfo) == later
+    assert client.post(reverse("admin:films_screening_board_undo")).status_code == 302
+    screening.refresh_from_db()
+    assert screening.starts_at == later - datetime.timedelta(hours=1)
 
 
 def test_the_matrix_covers_every_model_the_admin_registers():

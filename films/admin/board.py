@@ -22,12 +22,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 
 from ..models import Edition, Screen, Screening, ScreeningFilm
+from ..roles import may_change_structure
 
 ROW_MINUTES = 5
 DAY_ROWS = 24 * 60 // ROW_MINUTES  # 288
 FIRST_SLOT_ROW = 2  # Row 1 is the header.
 MAX_COLUMNS = 100  # board.css defines c-1 … c-100.
 MAX_LANES = 3  # Clashing screenings in one screen are offset in up to three lanes.
+LAST_MOVE = "films-board-last-move"  # The session's record of the person's last move (films/admin/moves.py).
 
 
 def board_url(edition, day=None):
@@ -91,14 +93,15 @@ def mark_clashes(screenings):
 
 def build_grid(screenings, screens, day, tz):
     columns = [
-        {"label": screen.name, "venue": screen.venue.name, "column": 2 + index} for index, screen in enumerate(screens)
+        {"label": screen.name, "venue": screen.venue.name, "column": 2 + index, "screen": screen.pk}
+        for index, screen in enumerate(screens)
     ]
     column_of = {screen.pk: 2 + index for index, screen in enumerate(screens)}
     if any(screening.screen_id is None for screening in screenings):
         columns.append({"label": gettext("Online"), "venue": "", "column": 2 + len(screens)})
     online_column = 2 + len(screens)
     if not screenings:
-        return columns, [], []
+        return columns, [], [], 0
     times = [(wall_minutes(s.starts_at, day, tz), wall_minutes(s.blocked_until, day, tz)) for s in screenings]
     # A screening that began the evening before is drawn from the top of the day (00:00).
     window_start = max(0, min(start for start, _end in times) // 60 * 60)
@@ -128,6 +131,7 @@ def build_grid(screenings, screens, day, tz):
         block = {
             "screening": screening,
             "url": reverse("admin:films_screening_change", args=[screening.pk]),
+            "move_url": reverse("admin:films_screening_move", args=[screening.pk]),
             "classes": " ".join(classes),
             "column": min(column, MAX_COLUMNS),
             "row": row(start),
@@ -141,7 +145,16 @@ def build_grid(screenings, screens, day, tz):
         if blocked > end and end < window_end:
             block["changeover"] = {"row": row(end), "span": span(end, blocked)}
         blocks.append(block)
-    return columns, hours, blocks
+    return columns, hours, blocks, window_start
+
+
+def last_move(request, edition):
+    """The person's last move, if it can be undone on this edition's board: ``{"screening", "text"}``."""
+    last = request.session.get(LAST_MOVE)
+    if not last:
+        return None
+    screening = Screening.objects.filter(pk=last["screening"], edition=edition).only("key").first()
+    return {"key": screening.key, "text": last["text"]} if screening else None
 
 
 def board_view(model_admin, request):
@@ -178,7 +191,7 @@ def board_view(model_admin, request):
             )
         )
         mark_clashes(screenings)
-        columns, hours, blocks = build_grid(screenings, screens, day, tz)
+        columns, hours, blocks, window_start = build_grid(screenings, screens, day, tz)
         index = days.index(day)
         context.update(
             {
@@ -192,6 +205,12 @@ def board_view(model_admin, request):
                 "hours": hours,
                 "blocks": blocks,
                 "clash_count": sum(1 for block in blocks if block["screening"].clash_with),
+                # Where a dropped block lands: the first row's minute of the day, five minutes a row.
+                "window_start": window_start,
+                "row_minutes": ROW_MINUTES,
+                "can_move": model_admin.has_change_permission(request)
+                and may_change_structure(request.user, "screening"),
+                "last_move": last_move(request, edition),
             }
         )
     request.current_app = model_admin.admin_site.name

@@ -21,6 +21,7 @@ from .common import (
     untranslated_field_names,
 )
 from .history import EditConflictAdmin, HistoryAdmin
+from .readiness import readiness_view
 from .results import log_results, results_url, results_view
 from .zones import EditionTimeZoneMixin, edition_timezone_name, results_public_line, valid_timezone_name
 
@@ -74,6 +75,17 @@ class EditionAdmin(
         )
     }
     zone_unknown_note = _("Local time in the time zone chosen above: the time is read in it when you save.")
+
+    def get_urls(self):
+        readiness = path(
+            "<path:object_id>/readiness/",
+            self.admin_site.admin_view(self.readiness_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_readiness",
+        )
+        return [readiness, *super().get_urls()]
+
+    def readiness_view(self, request, object_id):
+        return readiness_view(self, request, object_id)
 
     def edition_timezone(self, request, object_id):
         """The time zone posted (on a POST), else the stored one."""

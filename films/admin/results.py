@@ -1,8 +1,8 @@
 """The results page of one competition: every award with its winners and mentions, saved at once.
 
 Every save here is one revision in the records' history (films/history.py: restorable, with each field's old
-and new value), commented with what it did; Django's ``LogEntry`` notes each change too, in the result's own
-log and summed up in its award's (which the results page lists as "Recent changes"). Each award carries the
+and new value), commented with what it did, and the page lists its awards' last revisions as "Recent changes";
+Django's ``LogEntry`` notes each change too, for the admin's "Recent actions". Each award carries the
 version it was shown at, so a save over someone else's newer results is refused (films/conflicts.py).
 """
 
@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext, override
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
+from reversion.models import Version
 
 from ..conflicts import EditConflict, claim, conflict_message
 from ..history import record_deletion
@@ -333,12 +334,7 @@ def results_view(award_admin, request, section_id):
         else:
             failure = gettext("Nothing was saved: correct the results marked below.")
 
-    award_type = ContentType.objects.get_for_model(Award)
-    changes = (
-        LogEntry.objects.filter(content_type=award_type, object_id__in=[str(award.pk) for award in awards])
-        .select_related("user")
-        .order_by("-action_time", "-id")[:20]
-    )
+    changes = recent_revisions(awards)
     context = {
         **award_admin.admin_site.each_context(request),
         "opts": award_admin.opts,
@@ -355,16 +351,31 @@ def results_view(award_admin, request, section_id):
         "citation_languages": [code for code, _name in settings.LANGUAGES] if text_only else [settings.LANGUAGE_CODE],
         "changes": [
             {
-                "time": local_moment(entry.action_time, section.edition),
-                "user": entry.user,
-                "award": entry.object_repr,
-                "message": entry.get_change_message(),
+                "time": local_moment(revision.date_created, section.edition),
+                "user": revision.user,
+                "award": ", ".join(version.object_repr for version in kept),
+                "message": revision.get_comment(),
             }
-            for entry in changes
+            for revision, kept in changes
         ],
     }
     request.current_app = award_admin.admin_site.name
     return TemplateResponse(request, "admin/films/award/results.html", context)
+
+
+def recent_revisions(awards, count=20):
+    """The last ``count`` revisions of the awards' history (results saved, deleted, restored), newest first, as
+    ``[(revision, [award version, ...]), ...]``, in one query (a revision holds each award at most once)."""
+    award_type = ContentType.objects.get_for_model(Award)
+    versions = (
+        Version.objects.filter(content_type=award_type, object_id__in=[str(award.pk) for award in awards])
+        .select_related("revision__user")
+        .order_by("-revision__date_created", "-revision_id", "object_repr")[: count * max(len(awards), 1)]
+    )
+    revisions = {}
+    for version in versions:
+        revisions.setdefault(version.revision, []).append(version)
+    return list(revisions.items())[:count]
 
 
 def save_results(request, formsets, expected_versions):
@@ -380,9 +391,11 @@ def save_results(request, formsets, expected_versions):
             if form.instance.pk is not None
         ]
         texts = log_results(request, doomed)  # Before deleting, as Django's admin does.
-        if doomed:  # Kept as they were, so that "Recover deleted award results" can bring them back.
-            record_deletion([result for result, _flag, _message in doomed], request.user, " ".join(texts))
-        with reversion.create_revision():
+        for (result, _flag, _message), text in zip(doomed, texts, strict=True):
+            # Kept as it was, so that "Recover deleted award results" can bring it back.
+            record_deletion([result], request.user, text)
+        texts = []
+        with reversion.create_revision(manage_manually=True):  # The awards, each with its results.
             reversion.set_user(request.user)
             for formset in formsets:
                 award = formset.instance
@@ -392,6 +405,7 @@ def save_results(request, formsets, expected_versions):
                 texts += log_results(request, entries)
                 if entries or any(form.instance.award_id == award.pk for form in formset.deleted_forms):
                     award.save(update_fields=[])  # Raises its version: pages shown before are out of date.
+                if entries:  # (A deletion has its revision above.)
                     reversion.add_to_revision(award)
                 count += len(entries)
             reversion.set_comment(" ".join(texts))

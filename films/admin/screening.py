@@ -21,6 +21,7 @@ from ..models.versioned import bumped
 from .board import board_view
 from .common import CuratorMixin, PreloadedAutocompleteMixin, PreloadedInlineMixin, TranslatorMixin
 from .history import EditConflictAdmin, HistoryAdmin
+from .moves import move_view, undo_view
 from .zones import EditionTimeZoneMixin, edition_timezone_name
 
 FILMS_PREFIX = "screening_films"  # The films inline's formset prefix (the reverse accessor's name).
@@ -238,10 +239,26 @@ class ScreeningAdmin(
             self.admin_site.admin_view(self.board_view),
             name=f"{self.opts.app_label}_{self.opts.model_name}_board",
         )
-        return [board, *super().get_urls()]
+        move = path(
+            "<path:object_id>/move/",
+            self.admin_site.admin_view(self.move_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_move",
+        )
+        undo = path(
+            "board/undo/",
+            self.admin_site.admin_view(self.undo_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_board_undo",
+        )
+        return [board, undo, move, *super().get_urls()]
 
     def board_view(self, request):
         return board_view(self, request)
+
+    def move_view(self, request, object_id):
+        return move_view(self, request, object_id)
+
+    def undo_view(self, request):
+        return undo_view(self, request)
 
     # Bulk actions.
 

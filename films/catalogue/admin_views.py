@@ -79,6 +79,14 @@ def _run(data, label, *, dry_run, expected_fingerprint=None, user=None):
         return None, error.errors
 
 
+def results_refused_message(label, awards):
+    return _(
+        "%(file)s would change the results of %(awards)s (who won, or a citation), which only the awards staff decide: "
+        "nothing was imported. "
+        "Ask them to import it, or leave those winners out of the file."
+    ) % {"file": label, "awards": ", ".join(awards)}
+
+
 def catalogue_import_view(request):
     if not may_import_catalogue(request.user):
         raise PermissionDenied
@@ -139,6 +147,10 @@ def catalogue_import_view(request):
         if errors:
             context.update(errors=errors, label=label)
             return TemplateResponse(request, TEMPLATE, context, status=400)
+        # Checked on the preview: a confirmation writes exactly what its preview showed, or nothing.
+        if report.results_written and not may_import_catalogue(request.user, writes_results=True):
+            context.update(errors=[results_refused_message(label, report.results_written)], label=label)
+            return TemplateResponse(request, TEMPLATE, context, status=403)
         token = secrets.token_urlsafe(24)
         UPLOAD_DIR.mkdir(mode=0o700, exist_ok=True)
         _upload_path(token).write_bytes(data)

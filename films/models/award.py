@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..fields import KeyField, field_error, key_constraint
 from .festival import results_public_q
+from .labels import choice_label
 from .versioned import Versioned
 
 
@@ -40,7 +41,7 @@ class JuryMember(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person} ({self.get_role_display()})"
+        return f"{self.person} ({choice_label(JuryRole, self.role)})"
 
     def clean(self):
         super().clean()

@@ -10,6 +10,7 @@ from ..codes import language_choices
 from ..fields import CodeListField, KeyField, field_error, key_constraint
 from ..images import renditions, validate_image_upload
 from ..search import film_search_text, film_title_fields, normalise
+from .labels import choice_label
 from .versioned import Versioned
 
 EARLIEST_FILM_YEAR = 1888
@@ -243,7 +244,7 @@ class FilmImage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.order}: {self.film_id}"
+        return f"{choice_label(ImageKind, self.kind)} {self.order}: {self.film_id}"
 
     def save(self, *args, **kwargs):
         new_upload = self.image and not getattr(self.image, "_committed", True)

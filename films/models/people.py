@@ -10,6 +10,7 @@ from ..codes import country_choices
 from ..fields import KeyField, key_constraint
 from ..images import validate_image_upload
 from ..search import joined, normalise
+from .labels import choice_label
 
 
 def take_names_as_aliases(keep, other, alias_model, owner_field):
@@ -297,11 +298,11 @@ class Credit(models.Model):
     def __str__(self):
         if self.company_id:
             return _("%(role)s: %(person)s for %(company)s") % {
-                "role": self.get_role_display(),
+                "role": choice_label(CreditRole, self.role),
                 "person": self.person,
                 "company": self.company,
             }
-        return f"{self.get_role_display()}: {self.person}"
+        return f"{choice_label(CreditRole, self.role)}: {self.person}"
 
 
 class CompanyRole(models.TextChoices):
@@ -344,4 +345,4 @@ class CompanyCredit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_role_display()}: {self.company}"
+        return f"{choice_label(CompanyRole, self.role)}: {self.company}"

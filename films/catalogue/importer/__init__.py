@@ -14,11 +14,14 @@ Every field changed in an existing record is reported (``diff.FieldChange``) and
 """
 
 from collections import defaultdict
+from functools import reduce
+from operator import or_
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -96,7 +99,8 @@ def import_catalogue(sources, *, dry_run=False, fetch_images=False, expected_fin
     Raises CatalogueError listing every error found; then nothing has been written. With
     ``expected_fingerprint`` (a preview's ``report.fingerprint``) it raises StalePreviewError, writing
     nothing, unless the import would do exactly what that preview showed. What it creates or changes is kept
-    in the records' history as one revision by ``user``, commented with the files' names.
+    in the records' history (a revision per record, with the rows it follows) by ``user``, commented with the
+    files' names.
     """
     if isinstance(sources, (str, Path, dict)):
         sources = [sources]
@@ -228,17 +232,15 @@ class Importer(CheckMixin, ImageMixin, WriteMixin, FilmWriteMixin, EditionWriteM
             if not keys:
                 continue
             if "/" not in keys[0]:
-                records[model] = list(model.objects.filter(key__in=keys))
+                records[model] = model.objects.filter(key__in=keys)
                 continue
             by_edition = defaultdict(list)
             for key in keys:
                 edition_key, _slash, own_key = key.partition("/")
                 by_edition[edition_key].append(own_key)
-            records[model] = [
-                record
-                for edition_key, own_keys in by_edition.items()
-                for record in model.objects.filter(edition__key=edition_key, key__in=own_keys)
-            ]
+            records[model] = model.objects.filter(
+                reduce(or_, (Q(edition__key=edition, key__in=own) for edition, own in by_edition.items()))
+            )
         record_records(records, getattr(self, "user", None), getattr(self, "comment", ""))
 
     @staticmethod

@@ -22,6 +22,8 @@ class ImportReport:
     changes: list = field(default_factory=list)
     # ``diff.plan_fingerprint`` of this import: what a confirmation must find again to write.
     fingerprint: str = ""
+    # The awards ("edition/award") whose winners the import writes: who won, which only awards staff decide.
+    results_written: list = field(default_factory=list)
 
     def note(self, kind, label, key):
         {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}[kind][label].append(key)

@@ -318,6 +318,7 @@ class EditionWriteMixin:
                     wanted.append((film, person, winner.get("kind", "winner"), *citations.values()))
                 if wanted != old:
                     self.replace_results(award, award_item, label, old, wanted, created)
+                    self.report.results_written.append(label)
                     changed = True
             self.note("award", label, created, changed)
         self.flush()
