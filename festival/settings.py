@@ -250,6 +250,13 @@ FESTIVAL_SERVE_MEDIA = env_bool("FESTIVAL_SERVE_MEDIA", True)
 FESTIVAL_IMAGE_MAX_BYTES = int(env("FESTIVAL_IMAGE_MAX_BYTES", str(15 * 1024 * 1024)))
 FESTIVAL_IMAGE_MAX_PIXELS = int(env("FESTIVAL_IMAGE_MAX_PIXELS", str(40_000_000)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Planning warnings (films/warnings.py): minutes a guest needs between two venues when no travel time is
+# entered for the pair; the oldest minimum age that counts as a young audience, and the local time by which
+# its screenings should end.
+FESTIVAL_TRAVEL_MINUTES = int(env("FESTIVAL_TRAVEL_MINUTES", "30"))
+FESTIVAL_YOUNG_AUDIENCE_AGE = int(env("FESTIVAL_YOUNG_AUDIENCE_AGE", "12"))
+FESTIVAL_YOUNG_AUDIENCE_ENDS_BY = env("FESTIVAL_YOUNG_AUDIENCE_ENDS_BY", "20:00")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Security headers. The Content Security Policy allows no inline script or style anywhere.

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from .access import access_codes, access_texts, guest_lines, guests_prefetch
 from .models import ScreeningFilm
 from .public import film_title, translated
 
@@ -57,7 +58,7 @@ def film_url(request, film):
 def with_films(screenings):
     """``screenings`` as a list whose films are fetched in running order, in one query for them all.
 
-    Screenings from ``Screening.objects.for_export()`` have them already; others get them here.
+    Screenings from ``Screening.objects.for_export()`` have their films already; others get them here.
     """
     screenings = list(screenings)
     missing = [screening for screening in screenings if not hasattr(screening, "films_in_order")]
@@ -70,6 +71,14 @@ def with_films(screenings):
                 to_attr="films_in_order",
             ),
         )
+    return screenings
+
+
+def with_guests(screenings):
+    """``screenings`` (a list) with their guests fetched in one query for them all, unless they have them."""
+    missing = [screening for screening in screenings if not hasattr(screening, "guests_in_order")]
+    if missing:
+        prefetch_related_objects(missing, guests_prefetch())
     return screenings
 
 
@@ -108,6 +117,12 @@ def screening_description(screening, request):
     elif screening.status == screening.Status.SOLD_OUT:
         lines.append(_("Sold out."))
     lines.extend(f"{film_title(film)}: {film_url(request, film)}" for film in screening_films(screening))
+    access = access_texts(
+        access_codes(screening), screening.screen.wheelchair_spaces if screening.screen is not None else 0
+    )
+    if access:
+        lines.append(_("Accessibility: %(markers)s") % {"markers": ", ".join(access)})
+    lines.extend(guest_lines(screening.guests_in_order))
     note = translated(screening, "note")
     if note:
         lines.append(str(note))
@@ -144,7 +159,7 @@ def build_calendar(screenings, request, *, name):
     calendar.add("method", "PUBLISH")
     calendar.calendar_name = name
     stamp = timezone.now()
-    for screening in with_films(screenings):
+    for screening in with_guests(with_films(screenings)):
         calendar.add_component(screening_event(screening, request, stamp))
     calendar.add_missing_timezones()
     return calendar

@@ -19,8 +19,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.formats import get_format
 
+from .access import marker_codes
 from .codes import language_name
-from .models import Edition, Screening, ScreeningFilm, Section, Selection
+from .models import Edition, Screening, ScreeningFilm, ScreeningGuest, Section, Selection
 from .public import (
     current_language,
     language_codes,
@@ -297,6 +298,13 @@ SCREENING_COLUMNS = (
     "screen__order",
     "screen__venue__key",
     "screen__venue__name",
+    # Access: the screening's own markers (in ``access.SCREENING_MARKERS``' order), then its screen's.
+    "audio_description",
+    "captions",
+    "sign_language",
+    "relaxed",
+    "screen__step_free",
+    "screen__wheelchair_spaces",
 )
 
 
@@ -342,6 +350,10 @@ def film_columns():
     )
 
 
+# The columns of a screening's guests ``screening_rows`` reads, one row per guest in the programme's order.
+GUEST_COLUMNS = ("screening_id", "intro", "qa", "person__key", "person__name")
+
+
 def day_screenings(edition, start, end):
     """``edition_screenings(edition).on_day(...)`` for the day from ``start`` to ``end``."""
     return edition_screenings(edition).filter(starts_at__gte=start, starts_at__lt=end)
@@ -363,16 +375,38 @@ _day_films = Prepared(
     DAY_START,
     DAY_END,
 )
+_day_guests = Prepared(
+    lambda edition, start, end: (
+        ScreeningGuest.objects.filter(screening__in=day_screenings(edition, start, end).values("id"))
+        .order_by("screening_id", "order", "id")
+        .values_list(*GUEST_COLUMNS)
+    ),
+    EDITION,
+    DAY_START,
+    DAY_END,
+)
 
 
 def programme_day_queries(edition, day):
     """The ``prefetched()`` calls of ``section_names(edition)`` and of ``screening_rows(None, ..., day=day)``."""
     bounds = (edition.pk, *edition.day_bounds(day))
-    return [(_sections, edition.pk), (_day_screenings, *bounds), (_day_films, *bounds)]
+    return [(_sections, edition.pk), (_day_screenings, *bounds), (_day_films, *bounds), (_day_guests, *bounds)]
+
+
+def guests_by_screening(guest_rows):
+    """``{screening id: [{"name", "key", "url", "intro", "qa"}, ...]}`` from rows of ``GUEST_COLUMNS``."""
+    person_url = UrlPattern("person", person=None)
+    guests = {}
+    for screening_id, intro, qa, person_key, name in guest_rows:
+        guests.setdefault(screening_id, []).append(
+            {"name": name, "key": person_key, "url": person_url(person_key), "intro": intro, "qa": qa}
+        )
+    return guests
 
 
 def screening_rows(queryset, edition, sections, *, day=None):
-    """Display rows for published screenings in ``queryset`` (one edition): two queries, whatever the count.
+    """Display rows for published screenings in ``queryset`` (one edition): three queries, whatever the count
+    (screenings, their films, their guests).
 
     ``sections`` is ``section_names(edition)`` (published sections only); screenings in other sections
     and screenings with an unpublished film are left out, so ``queryset`` may be ``edition_screenings``.
@@ -414,6 +448,15 @@ def screening_rows(queryset, edition, sections, *, day=None):
             seen[item_id]["premiere"] = labels.get(premiere, "")
     if hidden:
         rows = [row for row in rows if row[0] not in hidden]
+    if queryset is None:
+        guest_rows = _day_guests(*bounds)
+    else:
+        guest_rows = (
+            ScreeningGuest.objects.filter(screening_id__in=list(section_of))
+            .order_by("screening_id", "order", "id")
+            .values_list(*GUEST_COLUMNS)
+        )
+    guests = guests_by_screening(guest_rows)
     status_labels = {value: str(label) for value, label in Screening.Status.choices}
     status_labels[Screening.Status.SCHEDULED] = ""
     audience_labels = {value: str(label) for value, label in Screening.Audience.choices}
@@ -451,6 +494,7 @@ def screening_rows(queryset, edition, sections, *, day=None):
         screen_order,
         venue_key,
         venue_name,
+        *access,
     ) in rows:
         starts = starts_at.astimezone(tz)
         ends = ends_at.astimezone(tz)
@@ -481,6 +525,10 @@ def screening_rows(queryset, edition, sections, *, day=None):
                 "venue_url": venue_url(venue_key) if venue_key else "",
                 "films": films.get(screening_id, []),
                 "ics_url": ics_url(key) if ics_url else "",
+                # Codes of the screening's markers and of its screen's step-free access (``films.access``).
+                "access": marker_codes(access[:4], access[4]),
+                "wheelchair_spaces": access[5] or 0,
+                "guests": guests.get(screening_id, []),
             }
         )
     return result

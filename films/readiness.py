@@ -9,19 +9,18 @@ Each gap is a count of records and the records themselves, so that the readiness
 - screenings without subtitles listed, without a ticket link (online screenings excepted), or unpublished;
 - awards without a jury (the jury sits on the award's section).
 
-Everything is read in four queries whatever the size of the edition: its sections, their selections with
-each film's texts and two "has it" subqueries, their screenings, their awards with the size of their jury.
+Everything is read at once whatever the size of the edition (``films/plan.py``, which the planning warnings
+read too).
 """
 
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
-from .models import Award, Credit, FilmImage, Screening, Section, Selection
-from .models.people import CreditRole
+from .models import Screening, Section
+from .plan import EditionPlan
 
 TEXTS = {
     "title": _("Films without a title"),
@@ -39,10 +38,12 @@ class Gap:
     model: str  # The admin list the records are fixed in: "film", "selection", "screening", "award".
     ids: list = field(default_factory=list)
     language: str = ""
+    lookup: str = "id__in"  # How the admin list finds them by ``ids``.
+    awards: int = 0  # For the jury gap: the awards of the sections in ``ids``.
 
     @property
     def count(self):
-        return len(self.ids)
+        return self.awards if self.lookup == "section__in" else len(self.ids)
 
 
 @dataclass
@@ -83,77 +84,56 @@ def missing_text(value):
     return value is None or not str(value).strip()
 
 
-def edition_readiness(edition, section_ids=None, languages=None):
+def edition_readiness(edition, section_ids=None, languages=None, plan=None):
     """``[SectionReadiness, ...]`` for the edition's sections (those in ``section_ids`` when given), each with
-    one ``Gap`` of every kind, empty or not; text gaps for ``languages`` (default: every site language)."""
+    one ``Gap`` of every kind, empty or not; text gaps for ``languages`` (default: every site language).
+    ``plan``: the edition read already (``EditionPlan``), else read here."""
     languages = languages or site_languages()
-    sections = Section.objects.filter(edition=edition).order_by("order", "key")
-    if section_ids is not None:
-        sections = sections.filter(pk__in=section_ids)
+    plan = plan or EditionPlan.load(edition)
     report = {}
-    for section in sections:
+    for section in plan.sections.values():
+        if section_ids is not None and section.pk not in section_ids:
+            continue
         row = SectionReadiness(section)
         row.gaps = [Gap(key, label, model, language=code) for key, label, model, code in gap_kinds(languages)]
+        row.gaps[-1].lookup = "section__in"  # Awards without a jury: those of a section without one.
         row.by_key = {gap.key: gap for gap in row.gaps}
         report[section.pk] = row
     if not report:
         return []
 
-    text_columns = [build_localized_fieldname(name, code) for name in TEXTS for code in languages]
-    selections = (
-        Selection.objects.filter(section__in=list(report))
-        .annotate(
-            has_image=Exists(FilmImage.objects.filter(film=OuterRef("film_id"))),
-            has_director=Exists(Credit.objects.filter(film=OuterRef("film_id"), role=CreditRole.DIRECTOR)),
-        )
-        .values(
-            "pk",
-            "section_id",
-            "film_id",
-            "premiere",
-            "has_image",
-            "has_director",
-            *(f"film__{c}" for c in text_columns),
-        )
-        .order_by("order", "pk")
-    )
-    for selection in selections:
-        row = report[selection["section_id"]]
+    for selection in plan.selections:
+        row = report.get(selection.section_id)
+        if row is None:
+            continue
         row.films += 1
-        film = selection["film_id"]
+        film = selection.film
         for name in TEXTS:
             for code in languages:
-                if missing_text(selection[f"film__{build_localized_fieldname(name, code)}"]):
-                    row.by_key[f"{name}-{code}"].ids.append(film)
-        if not selection["has_image"]:
-            row.by_key["image"].ids.append(film)
-        if not selection["has_director"]:
-            row.by_key["director"].ids.append(film)
-        if not selection["premiere"]:
-            row.by_key["premiere"].ids.append(selection["pk"])
+                if missing_text(getattr(film, build_localized_fieldname(name, code))):
+                    row.by_key[f"{name}-{code}"].ids.append(film.pk)
+        if not selection.has_image:
+            row.by_key["image"].ids.append(film.pk)
+        if not selection.has_director:
+            row.by_key["director"].ids.append(film.pk)
+        if not selection.premiere:
+            row.by_key["premiere"].ids.append(selection.pk)
 
-    screenings = (
-        Screening.objects.filter(edition=edition, section__in=list(report))
-        .values("pk", "section_id", "subtitles", "ticket_url", "published", "audience")
-        .order_by("starts_at", "pk")
-    )
-    for screening in screenings:
-        row = report[screening["section_id"]]
+    for screening in plan.scheduled():
+        row = report.get(screening.section_id)
+        if row is None:
+            continue
         row.screenings += 1
-        if not screening["subtitles"]:
-            row.by_key["subtitles"].ids.append(screening["pk"])
-        if not screening["ticket_url"] and screening["audience"] != Screening.Audience.ONLINE:
-            row.by_key["ticket"].ids.append(screening["pk"])
-        if not screening["published"]:
-            row.by_key["unpublished"].ids.append(screening["pk"])
+        if not screening.subtitles:
+            row.by_key["subtitles"].ids.append(screening.pk)
+        if not screening.ticket_url and screening.audience != Screening.Audience.ONLINE:
+            row.by_key["ticket"].ids.append(screening.pk)
+        if not screening.published:
+            row.by_key["unpublished"].ids.append(screening.pk)
 
-    awards = (
-        Award.objects.filter(edition=edition, section__in=list(report))
-        .annotate(jurors=Count("section__jury"))
-        .values("pk", "section_id", "jurors")
-        .order_by("order", "pk")
-    )
-    for award in awards:
-        if not award["jurors"]:
-            report[award["section_id"]].by_key["jury"].ids.append(award["pk"])
+    for section_pk, row in report.items():
+        section = plan.sections[section_pk]
+        if section.award_count and not section.jurors:
+            row.by_key["jury"].ids.append(section_pk)  # Its awards: listed by section.
+            row.by_key["jury"].awards = section.award_count
     return list(report.values())

@@ -26,6 +26,9 @@ PROGRAMME_MODELS = [
     "companycredit",
     "screening",
     "screeningfilm",
+    "screeningguest",
+    "filmcopy",
+    "traveltime",
 ]
 RESULT_MODELS = ["jurymember", "award", "awardresult"]
 # Models with translated text fields (see films/translation.py).
@@ -113,10 +116,11 @@ def sync_roles(apps, schema_editor=None):
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    # Models a later migration adds have no permissions yet at an earlier one: that migration syncs again.
+    existing = {
+        (app_label, codename): pk
+        for pk, app_label, codename in Permission.objects.values_list("pk", "content_type__app_label", "codename")
+    }
     for name, wanted in role_permissions().items():
         group, _created = Group.objects.get_or_create(name=name)
-        permissions = [
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            for app_label, codename in sorted(wanted)
-        ]
-        group.permissions.set(permissions)
+        group.permissions.set([existing[permission] for permission in sorted(wanted) if permission in existing])

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import os
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -187,3 +188,59 @@ def announce(edition, moment=datetime.datetime(2023, 11, 18, 20, 0, tzinfo=datet
     """Make the edition's award results public (they are embargoed until announced)."""
     edition.results_announced_at = moment
     edition.save()
+
+
+# The browser (tests/test_browser.py and the browser tests of other features): Debian's Chromium through
+# Playwright, never ``playwright install``; ``page`` at a phone and a desktop width, ``desktop`` at the latter.
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium, or scripts/setup --dev)")
+    # Playwright's sync API keeps an event loop running in this thread; Django would then refuse the
+    # test's own (synchronous) database work, which is safe here: the live server runs in its own thread.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def open_page(browser, live_server, viewport):
+    context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def page(request, browser, live_server):
+    yield from open_page(browser, live_server, request.param)
+
+
+@pytest.fixture
+def desktop(browser, live_server):
+    """A page at desktop width only: for what needs a mouse (dragging)."""
+    yield from open_page(browser, live_server, "desktop")

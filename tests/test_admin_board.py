@@ -54,11 +54,19 @@ def test_board_shows_each_screenings_films_in_its_screens_column(admin_client, m
     assert found["afternoon"]["href"] == f"/admin/films/screening/{second.pk}/change/"
     assert found["evening"]["column"] == "2"
     assert found["afternoon"]["column"] == "3"
-    assert text(found["evening"]["body"]) == "19:15–20:55 A Short + We Will Not Fade Away Best of Fests"
-    assert text(found["afternoon"]["body"]) == "14:00–15:40 We Will Not Fade Away Best of Fests"
+    # The same film twice in one section on one day: a planning warning (films/warnings.py), named on both.
+    assert text(found["evening"]["body"]) == (
+        "19:15–20:55 A Short + We Will Not Fade Away Best of Fests Warning: “We Will Not Fade Away” plays twice in "
+        "Best of Fests on 2023-11-12: also in “afternoon”, 2023-11-12 14:00–15:40."
+    )
+    assert "warned" in found["evening"]["classes"].split()
+    assert text(found["afternoon"]["body"]) == (
+        "14:00–15:40 We Will Not Fade Away Best of Fests Warning: “We Will Not Fade Away” plays twice in "
+        "Best of Fests on 2023-11-12: also in “evening”, 2023-11-12 19:15–20:55."
+    )
     # The grid starts at 14:00 (row 2); five minutes a row: 19:15 is row 2 + 63, 100 minutes are 20 rows.
-    assert found["afternoon"]["classes"] == "screening status-scheduled c-3 r-2 span-20"
-    assert found["evening"]["classes"] == "screening status-scheduled c-2 r-65 span-20"
+    assert found["afternoon"]["classes"] == "screening status-scheduled warned c-3 r-2 span-20"
+    assert found["evening"]["classes"] == "screening status-scheduled warned c-2 r-65 span-20"
     assert "clash" not in html.lower().replace("clashes", "")
     assert 'style="' not in html.split('id="content-main"')[1]
 
@@ -121,7 +129,8 @@ def test_board_query_count_does_not_grow_with_screenings(
 ):
     for n in range(count):
         make_screening(local(2023, 11, 12, 10 + 2 * n, 0), key=f"s{n}")
-    # session, user, editions, screenings of the day, their films, the edition's screens
-    with django_assert_num_queries(6):
+    # session, user, editions, the edition's plan (films/plan.py: sections, selections, screenings, their films,
+    # their guests), the edition's screens
+    with django_assert_num_queries(9):
         html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12"}).content.decode()
     assert len(blocks(html)) == count

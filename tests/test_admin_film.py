@@ -23,7 +23,7 @@ from films.models import (
     Tag,
 )
 
-INLINES = ("other_titles", "credits", "company_credits", "images", "selections", "festival_history")
+INLINES = ("other_titles", "credits", "company_credits", "images", "copies", "selections", "festival_history")
 
 
 def inline_rows(prefix, rows):
@@ -266,8 +266,8 @@ def test_film_change_page_query_count_does_not_grow_with_credits(
         )
         film.festival_history.create(festival=Festival.objects.create(key=f"f{n}", name=f"F{n}"), year=2023)
     ContentType.objects.clear_cache()  # The same cold cache whichever test runs first.
-    # session, user, film, its tags (form value), 6 inline querysets, content type, its tags (autocomplete labels)
-    with django_assert_num_queries(12):
+    # session, user, film, its tags (form value), 7 inline querysets, content type, its tags (autocomplete labels)
+    with django_assert_num_queries(13):
         response = admin_client.get(reverse("admin:films_film_change", args=[film.pk]))
     html = response.content.decode()
     assert "Alisa Kovalenko" in html

@@ -37,6 +37,10 @@ def screening_form(edition, screen, section, films=(), **fields):
         "screening_films-INITIAL_FORMS": "0",
         "screening_films-MIN_NUM_FORMS": "0",
         "screening_films-MAX_NUM_FORMS": "1000",
+        "guests-TOTAL_FORMS": "0",
+        "guests-INITIAL_FORMS": "0",
+        "guests-MIN_NUM_FORMS": "0",
+        "guests-MAX_NUM_FORMS": "1000",
         "_save": "Save",
     }
     for index, film in enumerate(films):

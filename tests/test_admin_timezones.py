@@ -320,6 +320,10 @@ def screening_data(edition, section, screen, **fields):
         "screening_films-INITIAL_FORMS": "0",
         "screening_films-MIN_NUM_FORMS": "0",
         "screening_films-MAX_NUM_FORMS": "1000",
+        "guests-TOTAL_FORMS": "0",
+        "guests-INITIAL_FORMS": "0",
+        "guests-MIN_NUM_FORMS": "0",
+        "guests-MAX_NUM_FORMS": "1000",
         "_save": "Save",
     }
     data.update(fields)

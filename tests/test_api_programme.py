@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from films.models import Film, Section, Selection
+from films.models import Film, Person, ScreeningGuest, Section, Selection
 from tests.conftest import local
 
 
@@ -105,6 +105,10 @@ def test_programme_json_describes_the_published_programme_exactly(client, publis
                 "available_from": None,
                 "available_until": None,
                 "online_countries": [],
+                "access": [],
+                "step_free": False,
+                "wheelchair_spaces": 0,
+                "guests": [],
             }
         ],
     }
@@ -139,11 +143,13 @@ def test_programme_json_query_count_is_constant(client, published, make_screenin
         get(client)
     for hour in range(10, 16):
         other = Film.objects.create(key=f"film-{hour}", title=f"Film {hour}", published=True)
-        make_screening(local(2023, 11, 14, hour), key=f"s-{hour}", minutes=40, films=[other, film])
+        screening = make_screening(local(2023, 11, 14, hour), key=f"s-{hour}", minutes=40, films=[other, film])
+        guest = Person.objects.create(key=f"guest-{hour}", name=f"Guest {hour}")
+        ScreeningGuest.objects.create(screening=screening, person=guest, intro=True)
     with CaptureQueriesContext(connection) as many:
         document = get(client)
     assert len(document["screenings"]) == 7
-    assert len(one) == len(many) == 5  # edition, sections, selections, screenings, their films
+    assert len(one) == len(many) == 6  # edition, sections, selections, screenings, their films, their guests
 
 
 def test_programme_json_keeps_markup_in_titles_as_plain_strings(client, published, film):

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 import reversion
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
@@ -18,16 +18,9 @@ from films.models import Screen, Screening
 from films.roles import PROGRAMMERS, TRANSLATORS
 
 from .conftest import local
+from .staff import member
 
 BOARD = "/admin/films/screening/board/"
-
-
-def member(name, group):
-    user = User.objects.create_user(name, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ Each scenario runs at a phone width and a desktop width. ``playwright install`` 
 the browser is the Debian package ``chromium`` (``scripts/setup --dev`` installs it).
 """
 
-import os
 import re
 
 import pytest
@@ -14,59 +13,6 @@ from films.models import Film, Section
 from tests.conftest import local
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium, or scripts/setup --dev)")
-    # Playwright's sync API keeps an event loop running in this thread; Django would then refuse the
-    # test's own (synchronous) database work, which is safe here: the live server runs in its own thread.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-def open_page(browser, live_server, viewport):
-    context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
-
-
-@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
-def page(request, browser, live_server):
-    yield from open_page(browser, live_server, request.param)
-
-
-@pytest.fixture
-def desktop(browser, live_server):
-    """A page at desktop width only: for what needs a mouse (dragging)."""
-    yield from open_page(browser, live_server, "desktop")
 
 
 @pytest.fixture

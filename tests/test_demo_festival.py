@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.apps import apps
@@ -256,3 +257,20 @@ def test_demo_films_and_people_are_searchable(demo):
     assert film in Film.objects.search(film.original_title_latin.upper())
     person = Person.objects.filter(key__startswith="demo-").first()
     assert person in Person.objects.search(person.name)
+
+
+def test_the_readiness_page_lists_the_demos_translation_gaps_and_its_double_booked_guest(demo, admin_client):
+    from django.urls import reverse
+
+    from films.warnings import edition_warnings
+
+    html = admin_client.get(reverse("admin:films_edition_readiness", args=[demo.pk])).content.decode()
+    # The films whose synopsis the demo deliberately leaves out in Ukrainian, counted and linked.
+    missing = Film.objects.filter(selections__section__edition=demo).filter(synopsis_uk__isnull=True).distinct()
+    assert missing.count() > 0
+    shown = re.search(r"Films without a synopsis</th><td>Ukrainian</td>\s*<td><a href=\"[^\"]+\">(\d+)</a>", html)
+    assert int(shown[1]) == missing.count()
+    guest_warnings = [warning for warning in edition_warnings(demo) if warning.kind == "guest"]
+    assert len(guest_warnings) == 2  # One guest, two screenings at once: the demo's deliberate double booking.
+    assert guest_warnings[0].message.startswith("Guest ")
+    assert guest_warnings[0].message in html.replace("&amp;", "&")

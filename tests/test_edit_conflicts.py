@@ -3,32 +3,23 @@ when, keeps the second person's input, and loses nothing of the first save."""
 
 import pytest
 import reversion
-from django.contrib.auth.models import Group, User
-from django.test import Client
 from django.urls import reverse
 
 from films.models import AwardResult, Edition, Film, Screening, Section
 from films.roles import AWARDS_STAFF, PROGRAMMERS
 
 from .admin_forms import form_data
-
-
-def person(name, group):
-    user = User.objects.create_user(name, password="password", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return client
+from .staff import member
 
 
 @pytest.fixture
 def anna(db):
-    return person("anna", PROGRAMMERS)
+    return member("anna", PROGRAMMERS)
 
 
 @pytest.fixture
 def ben(db):
-    return person("ben", PROGRAMMERS)
+    return member("ben", PROGRAMMERS)
 
 
 def errors_of(response):
@@ -158,7 +149,7 @@ def form_data_results(response):
 
 def test_the_second_save_of_a_competitions_results_is_refused(results_world):
     competition, award, film, other = results_world
-    anna, ben = person("anna", AWARDS_STAFF), person("ben", AWARDS_STAFF)
+    anna, ben = member("anna", AWARDS_STAFF), member("ben", AWARDS_STAFF)
     url = reverse("admin:films_award_results", args=[competition.pk])
     anna_page, ben_page = anna.get(url), ben.get(url)
 

@@ -3,8 +3,7 @@ restored, a deleted record recovered together with the rows that depend on it.""
 
 import pytest
 import reversion
-from django.contrib.auth.models import Group, User
-from django.test import Client
+from django.contrib.auth.models import User
 from django.urls import reverse
 from reversion.models import Version
 
@@ -24,14 +23,7 @@ from films.models import (
 from films.roles import PROGRAMMERS, TRANSLATORS
 
 from .admin_forms import form_data
-
-
-def member(name, group):
-    user = User.objects.create_user(name, password="password", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client = Client()
-    client.force_login(user)
-    return client
+from .staff import member
 
 
 @pytest.fixture

@@ -186,6 +186,55 @@ def test_merging_two_records_of_one_person_loses_nothing(film):
     assert list(Person.objects.search("maria nest")) == [mariia]
 
 
+def test_merging_people_joins_their_guest_appearances(film, make_screening):
+    from films.models import ScreeningGuest
+
+    from .conftest import local
+
+    mariia = Person.objects.create(key="mariia-nesterenko", name="Mariia Nesterenko")
+    maria = Person.objects.create(key="maria-nesterenko", name="Maria Nesterenko")
+    both = make_screening(local(2023, 11, 12, 10), key="both")
+    only_maria = make_screening(local(2023, 11, 13, 10), key="only-maria")
+    ScreeningGuest.objects.create(screening=both, person=mariia, intro=True)
+    ScreeningGuest.objects.create(screening=both, person=maria, qa=True)
+    ScreeningGuest.objects.create(screening=only_maria, person=maria, qa=True)
+    mariia.merge(maria)
+    assert sorted(ScreeningGuest.objects.values_list("screening__key", "person__key", "intro", "qa")) == [
+        ("both", "mariia-nesterenko", True, True),
+        ("only-maria", "mariia-nesterenko", False, True),
+    ]
+
+
+def test_travel_time_is_kept_once_per_pair_whichever_way_it_is_entered(venue):
+    from films.models import TravelTime, Venue
+
+    far = Venue.objects.create(key="far", name="Far")
+    first, second = sorted([venue, far], key=lambda v: v.pk)
+    entered = TravelTime(from_venue=second, to_venue=first, minutes=20)
+    entered.full_clean()
+    entered.save()
+    assert (entered.from_venue_id, entered.to_venue_id) == (first.pk, second.pk)
+    again = TravelTime(from_venue=second, to_venue=first, minutes=25)
+    assert messages(again)["__all__"] == ["Travel time with this From venue and To venue already exists."]
+    assert messages(TravelTime(from_venue=venue, to_venue=venue, minutes=5))["to_venue"] == [
+        "Choose another venue: within a venue there is no travel."
+    ]
+
+
+def test_a_guest_attends_for_an_intro_a_qa_or_both(film, make_screening):
+    from films.models import ScreeningGuest
+
+    from .conftest import local
+
+    person = Person.objects.create(key="alisa-kovalenko", name="Alisa Kovalenko")
+    screening = make_screening(local(2023, 11, 12, 10), key="one")
+    assert messages(ScreeningGuest(screening=screening, person=person))["__all__"] == [
+        "A guest attends for an introduction, a Q&A or both: tick at least one."
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ScreeningGuest.objects.create(screening=screening, person=person)
+
+
 def test_code_lists_can_be_filtered_by_one_code(film):
     film.countries = ["UA", "FR", "PL"]
     film.save()

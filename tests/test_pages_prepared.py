@@ -170,4 +170,5 @@ def test_film_page_and_programme_day_read_everything_after_their_first_lookup_ah
         assert client.get(f"/en/{edition.key}/programme/?day=2023-11-12").status_code == 200
         # A filtered day reads its screenings with a query of its own.
         assert client.get(f"/en/{edition.key}/programme/?day=2023-11-12&venue=x").status_code == 200
-    assert calls == [10, 5, 2]
+    # Film page: ten queries and the screenings' guests; programme day: options, sections, screenings, films, guests.
+    assert calls == [11, 6, 2]

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from films.models import Film, Screen, Screening, Section, Selection, Venue
+from films.models import Film, Person, Screen, Screening, ScreeningGuest, Section, Selection, Venue
 from tests.conftest import local
 
 URL = "/en/idfa-2023/programme/"
@@ -215,7 +215,8 @@ def test_programme_print_stylesheet_is_linked(client, programme):
 
 
 def make_day(edition, section, screen, count):
-    """``count`` screenings of distinct films on 12 November, every two hours from 8:00 in screens of their own."""
+    """``count`` screenings of distinct films on 12 November, every two hours from 8:00 in screens of their own,
+    each with a guest for a Q&A."""
     for index in range(count):
         film = Film.objects.create(key=f"film-{index}", title=f"Film {index}", published=True)
         Selection.objects.create(section=section, film=film, premiere="world")
@@ -232,12 +233,15 @@ def make_day(edition, section, screen, count):
         )
         screening.save()
         screening.screening_films.create(film=film)
+        guest = Person.objects.create(key=f"guest-{index}", name=f"Guest {index}")
+        ScreeningGuest.objects.create(screening=screening, person=guest, qa=True)
 
 
 @pytest.mark.parametrize("count", [1, 12])
 @pytest.mark.parametrize("view", ["list", "grid"])
 def test_programme_query_count_does_not_grow(client, edition, section, screen, count, view, django_assert_num_queries):
     make_day(edition, section, screen, count)
-    with django_assert_num_queries(6):
+    # The edition, venue and country options, sections, the filtered day's screenings, their films, their guests.
+    with django_assert_num_queries(7):
         response = client.get(URL, {"day": "2023-11-12", "view": view, "subtitles": "en", "age": "16"})
     assert len(keys(response)) == count or view == "grid"

@@ -25,6 +25,7 @@ from films.models import (
     FestivalHistoryAward,
     FestivalHistoryEntry,
     Film,
+    FilmCopy,
     FilmImage,
     FilmographyEntry,
     FilmTitle,
@@ -33,9 +34,12 @@ from films.models import (
     PersonAlias,
     Screening,
     ScreeningFilm,
+    ScreeningGuest,
     Section,
     Selection,
     Tag,
+    TravelTime,
+    Venue,
 )
 from films.roles import AWARDS_STAFF, PROGRAMMERS, TRANSLATORS
 
@@ -66,6 +70,9 @@ PROGRAMME = {
     "companycredit",
     "screening",
     "screeningfilm",
+    "screeningguest",
+    "filmcopy",
+    "traveltime",
 }
 RESULTS = {"jurymember", "award", "awardresult"}
 TRANSLATED = {
@@ -82,7 +89,7 @@ TRANSLATED = {
     "awardresult",
 }
 # Records of the fixture that lie in a section the curator does not curate.
-OUTSIDE_CURATED = {"section", "selection", "screening", "screeningfilm"}
+OUTSIDE_CURATED = {"section", "selection", "screening", "screeningfilm", "screeningguest"}
 
 FULL, TEXT, VIEW, NONE, HIDDEN = "full", "text", "view", "none", "hidden"
 
@@ -151,6 +158,9 @@ def records(world):
             {"key": "copy", "starts_at_0": "2023-11-13", "ends_at_0": "2023-11-13"},
         ),
         "screeningfilm": (w["screening_film"], "order", "9", None, {"film": w["other_film"].pk}),
+        "screeningguest": (w["guest"], "order", "9", None, {"person": w["other_person"].pk}),
+        "filmcopy": (w["copy"], "count", "3", None, {"format": "35mm"}),
+        "traveltime": (w["travel"], "minutes", "25", None, {"to_venue": w["farther_venue"].pk}),
     }
 
 
@@ -197,6 +207,12 @@ def world(catalogue_film, edition, section, screen):
         "company_credit": CompanyCredit.objects.get(role="co-production"),
         "screening": screening,
         "screening_film": ScreeningFilm.objects.get(screening=screening),
+        "guest": ScreeningGuest.objects.create(screening=screening, person=person, qa=True),
+        "copy": FilmCopy.objects.create(film=film, format="dcp", count=1),
+        "travel": TravelTime.objects.create(
+            from_venue=screen.venue, to_venue=Venue.objects.create(key="far", name="Far Cinema"), minutes=20
+        ),
+        "farther_venue": Venue.objects.create(key="farther", name="Farther Cinema"),
     }
 
 

@@ -5,8 +5,10 @@ is five minutes of the day (at most 288 rows). A screening is placed with classe
 ``films/static/films/admin/board.css``: ``c-N`` (grid column N), ``r-N`` (starting grid row N) and
 ``span-N`` (N rows tall), so the page needs neither inline styles nor JavaScript.
 
-A day's board also holds the screenings that began the day before and still hold their screen (a late show
-running past midnight, or its changeover): drawn from the top of the day, and checked for clashes.
+Planning warnings (``films/warnings.py``: a guest in two places, one print in two screens, ...) mark their
+blocks, which say why. A day's board also holds the screenings that began the day before and still hold
+their screen (a late show running past midnight, or its changeover): drawn from the top of the day, and
+checked for clashes.
 """
 
 import datetime
@@ -14,15 +16,16 @@ import math
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 
-from ..models import Edition, Screen, Screening, ScreeningFilm
+from ..models import Edition, Screen, Screening
+from ..plan import EditionPlan
 from ..roles import may_change_structure
+from ..warnings import by_screening, edition_warnings
 
 ROW_MINUTES = 5
 DAY_ROWS = 24 * 60 // ROW_MINUTES  # 288
@@ -127,6 +130,8 @@ def build_grid(screenings, screens, day, tz):
             classes.append("continued")  # Began the day before.
         if screening.clash_with:
             classes += ["clash", f"lane-{screening.lane}"]
+        if getattr(screening, "warnings", None):
+            classes.append("warned")
         column = column_of.get(screening.screen_id, online_column)
         block = {
             "screening": screening,
@@ -138,7 +143,7 @@ def build_grid(screenings, screens, day, tz):
             "span": span(start, end),
             "starts": timezone.localtime(screening.starts_at, tz).strftime("%H:%M"),
             "ends": timezone.localtime(screening.ends_at, tz).strftime("%H:%M"),
-            "films": [item.film.display_title for item in screening.screening_films.all()],
+            "films": screening.film_titles,
             "changeover": None,
             "continued": start < 0,
         }
@@ -175,22 +180,24 @@ def board_view(model_admin, request):
     if edition is not None:
         day, days = choose_day(request, edition, notices)
         tz = edition.tzinfo
-        films = ScreeningFilm.objects.select_related("film").order_by("order", "id")
         day_start, day_end = edition.day_bounds(day)
-        # The day's screenings, and those that began earlier and still hold their screen (changeover included)
-        # when the day begins: drawn from the top, and checked for clashes with the day's.
-        screenings = list(
-            Screening.objects.filter(edition=edition, starts_at__lt=day_end, blocked_until__gt=day_start)
-            .select_related("screen", "section")
-            .prefetch_related(Prefetch("screening_films", queryset=films))
-            .order_by("starts_at", "id")
-        )
+        # The edition's plan, read once (films/plan.py): the day's screenings come from it, and the planning
+        # warnings read all of it. The day's screenings, and those that began earlier and still hold their
+        # screen (changeover included) when the day begins: drawn from the top, and checked for clashes.
+        plan = EditionPlan.load(edition)
+        items = [item for item in plan.items.values() if item.starts_at < day_end and item.blocked_until > day_start]
+        screenings = [item.screening for item in items]
+        for item in items:
+            item.screening.film_titles = [film.display_title for film in item.films]
         screens = list(
             Screen.objects.filter(pk__in=Screening.objects.filter(edition=edition).values("screen_id")).select_related(
                 "venue"
             )
         )
         mark_clashes(screenings)
+        warned = by_screening(edition_warnings(edition, plan))
+        for screening in screenings:
+            screening.warnings = warned.get(screening.pk, [])
         columns, hours, blocks, window_start = build_grid(screenings, screens, day, tz)
         index = days.index(day)
         context.update(
@@ -205,6 +212,7 @@ def board_view(model_admin, request):
                 "hours": hours,
                 "blocks": blocks,
                 "clash_count": sum(1 for block in blocks if block["screening"].clash_with),
+                "warning_count": sum(1 for block in blocks if block["screening"].warnings),
                 # Where a dropped block lands: the first row's minute of the day, five minutes a row.
                 "window_start": window_start,
                 "row_minutes": ROW_MINUTES,

@@ -9,7 +9,18 @@ from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
-from ..models import Award, AwardResult, Edition, Festival, JuryMember, Screen, Section, Selection, Venue
+from ..models import (
+    Award,
+    AwardResult,
+    Edition,
+    Festival,
+    JuryMember,
+    Screen,
+    Section,
+    Selection,
+    TravelTime,
+    Venue,
+)
 from ..roles import may_translate_results
 from .common import (
     CuratorMixin,
@@ -245,8 +256,17 @@ class SectionAdmin(
 
 class ScreenInline(admin.TabularInline):
     model = Screen
-    fields = ("key", "name", "capacity", "wheelchair_spaces", "changeover_minutes", "order")
+    fields = ("key", "name", "capacity", "wheelchair_spaces", "step_free", "changeover_minutes", "order")
     ordering = ("order", "name")
+    extra = 0
+
+
+class TravelTimeInline(PreloadedInlineMixin, admin.TabularInline):
+    """Minutes a guest needs to another venue (once per pair: it shows on one of the two venues' pages)."""
+
+    model = TravelTime
+    fk_name = "from_venue"
+    fields = ("to_venue", "minutes")
     extra = 0
 
 
@@ -255,7 +275,7 @@ class VenueAdmin(HistoryAdmin, TranslatorMixin, TabbedTranslationAdmin):
     list_display = ("name", "key", "city", "address")
     search_fields = ("key", "name", "city")
     ordering = ("name",)
-    inlines = (ScreenInline,)
+    inlines = (ScreenInline, TravelTimeInline)
 
 
 @admin.register(Screen)
@@ -371,3 +391,11 @@ class AwardResultAdmin(HistoryAdmin, TranslatorMixin, PreloadedAutocompleteMixin
         from .results import award_message
 
         self.admin_site._registry[Award].log_change(request, result.award, award_message(result, flag, message))
+
+
+@admin.register(TravelTime)
+class TravelTimeAdmin(HistoryAdmin, PreloadedAutocompleteMixin, admin.ModelAdmin):
+    list_display = ("from_venue", "to_venue", "minutes")
+    list_select_related = ("from_venue", "to_venue")
+    search_fields = ("from_venue__name", "to_venue__name")
+    autocomplete_fields = ("from_venue", "to_venue")

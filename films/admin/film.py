@@ -16,6 +16,7 @@ from ..models import (
     FestivalHistoryAward,
     FestivalHistoryEntry,
     Film,
+    FilmCopy,
     FilmImage,
     FilmTitle,
     Selection,
@@ -99,6 +100,12 @@ class CreditFormSet(UniqueRowsFormSet):
 class CompanyCreditFormSet(UniqueRowsFormSet):
     row_fields = ("company", "role")
     duplicate_message = _("%(company)s is credited twice as %(role)s; remove one of the two rows.")
+
+
+class FilmCopyInline(admin.TabularInline):
+    model = FilmCopy
+    fields = ("format", "count")
+    extra = 0
 
 
 class FilmTitleInline(admin.TabularInline):
@@ -196,6 +203,7 @@ class FilmAdmin(EditConflictAdmin, HistoryAdmin, StorageErrorMixin, TranslatorMi
         CreditInline,
         CompanyCreditInline,
         FilmImageInline,
+        FilmCopyInline,
         SelectionInline,
         FestivalHistoryEntryInline,
     )
@@ -285,3 +293,12 @@ class FestivalHistoryAwardAdmin(HistoryAdmin, PreloadedAutocompleteMixin, admin.
     list_select_related = ("entry__festival", "recipient")
     search_fields = ("name", "recipient__name")
     autocomplete_fields = ("entry", "recipient")
+
+
+@admin.register(FilmCopy)
+class FilmCopyAdmin(HistoryAdmin, PreloadedAutocompleteMixin, admin.ModelAdmin):
+    list_display = ("film", "format", "count")
+    list_select_related = ("film",)
+    list_filter = ("format",)
+    search_fields = ("film__key", "film__original_title")
+    autocomplete_fields = ("film",)

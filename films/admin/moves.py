@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from ..conflicts import EditConflict, claim, describe_changes, saved_since
 from ..models import Screen, Screening
 from ..roles import may_change_structure
+from ..warnings import screening_warnings
 from .board import LAST_MOVE, board_url
 
 WALL_TIME = "%Y-%m-%dT%H:%M"
@@ -122,13 +123,14 @@ def move_view(model_admin, request, object_id):
     except (EditConflict, ValidationError) as refused:
         return answer(request, False, refusal_message(refused), screening)
     request.session[LAST_MOVE] = {**before, "screening": screening.pk, "version": screening.version}
-    return answer(
-        request,
-        True,
-        gettext("Moved “%(screening)s” to %(where)s (%(timezone)s).")
-        % {"screening": screening.key, "where": where(screening), "timezone": screening.edition.timezone},
-        screening,
-    )
+    text = gettext("Moved “%(screening)s” to %(where)s (%(timezone)s).") % {
+        "screening": screening.key,
+        "where": where(screening),
+        "timezone": screening.edition.timezone,
+    }
+    for warning in screening_warnings(screening):  # Kept, but said (films/warnings.py).
+        text += " " + gettext("Warning: %(warning)s") % {"warning": warning.message}
+    return answer(request, True, text, screening)
 
 
 def undo_view(model_admin, request):

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from ..history import record_saved
-from ..models import Edition, Film, Screening, ScreeningFilm
+from ..models import Edition, Film, Screening, ScreeningFilm, ScreeningGuest
 from ..models.versioned import bumped
+from ..warnings import screening_warnings
 from .board import board_view
 from .common import CuratorMixin, PreloadedAutocompleteMixin, PreloadedInlineMixin, TranslatorMixin
 from .history import EditConflictAdmin, HistoryAdmin
@@ -33,6 +34,14 @@ class ScreeningFilmInline(PreloadedInlineMixin, admin.TabularInline):
     autocomplete_fields = ("film",)
     ordering = ("order", "id")
     extra = 1
+
+
+class ScreeningGuestInline(PreloadedInlineMixin, admin.TabularInline):
+    model = ScreeningGuest
+    fields = ("person", "intro", "qa", "order")
+    autocomplete_fields = ("person",)
+    ordering = ("order", "id")
+    extra = 0
 
 
 class ScreeningForm(forms.ModelForm):
@@ -162,11 +171,15 @@ class ScreeningAdmin(
     fieldsets = (
         (None, {"fields": ("edition", "key", "section")}),
         (_("When and where"), {"fields": ("screen", "starts_at", "ends_at")}),
-        (_("Audience and status"), {"fields": ("audience", "status", "subtitles", "ticket_url", "note")}),
+        (
+            _("Audience and status"),
+            {"fields": ("audience", "minimum_age", "status", "subtitles", "ticket_url", "note")},
+        ),
+        (_("Access"), {"fields": ("audio_description", "captions", "sign_language", "relaxed")}),
         (_("Online"), {"fields": ("available_from", "available_until", "online_countries")}),
         (_("Publishing"), {"fields": ("published",)}),
     )
-    inlines = (ScreeningFilmInline,)
+    inlines = (ScreeningFilmInline, ScreeningGuestInline)
     actions = ("mark_sold_out", "mark_cancelled")
 
     def get_queryset(self, request):
@@ -232,6 +245,12 @@ class ScreeningAdmin(
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
         return response
+
+    def save_related(self, request, form, formsets, change):
+        """After saving, the screening's planning warnings (a guest in two places, ...): kept, but said."""
+        super().save_related(request, form, formsets, change)
+        for warning in screening_warnings(form.instance):
+            self.message_user(request, warning.message, messages.WARNING)
 
     def get_urls(self):
         board = path(
@@ -304,3 +323,13 @@ class ScreeningFilmAdmin(HistoryAdmin, CuratorMixin, PreloadedAutocompleteMixin,
     list_select_related = ("film", "screening__edition", "screening__screen")
     search_fields = ("film__key", "film__original_title", "screening__key")
     autocomplete_fields = ("film", "screening")
+
+
+@admin.register(ScreeningGuest)
+class ScreeningGuestAdmin(HistoryAdmin, CuratorMixin, PreloadedAutocompleteMixin, admin.ModelAdmin):
+    curated_section_lookup = "screening__section"
+    list_display = ("person", "screening", "intro", "qa")
+    list_select_related = ("person", "screening__edition", "screening__screen")
+    list_filter = ("screening__edition", "intro", "qa")
+    search_fields = ("person__name", "person__key", "screening__key")
+    autocomplete_fields = ("person", "screening")

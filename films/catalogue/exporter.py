@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
+from ..access import screening_marker_codes
 from ..models import (
     Award,
     AwardResult,
@@ -25,6 +26,7 @@ from ..models import (
     Screen,
     Screening,
     ScreeningFilm,
+    ScreeningGuest,
     Section,
     Selection,
     Venue,
@@ -107,6 +109,7 @@ class Exporter:
                     "screenings", Screening.objects.select_related("screen", "section").order_by("starts_at", "key")
                 ),
                 Prefetch("screenings__screening_films", ScreeningFilm.objects.order_by("order", "id")),
+                Prefetch("screenings__guests", ScreeningGuest.objects.order_by("order", "id")),
                 Prefetch("awards", Award.objects.select_related("section").order_by("order", "key")),
                 Prefetch("awards__results", self.award_results()),
             )
@@ -157,6 +160,9 @@ class Exporter:
         for edition in editions:
             for award in edition.awards.all():
                 person_order.extend(result.person_id for result in award.results.all() if result.person_id)
+        for edition in editions:
+            for screening in edition.screenings.all():
+                person_order.extend(guest.person_id for guest in screening.guests.all())
         people = Person.objects.prefetch_related(
             "aliases", Prefetch("filmography", FilmographyEntry.objects.order_by("order", "year", "id"))
         )
@@ -337,6 +343,8 @@ class Exporter:
             item = {"key": screen.key, "name": screen.name}
             put(item, "capacity", screen.capacity)
             put(item, "wheelchair_spaces", screen.wheelchair_spaces)
+            if screen.step_free:
+                item["step_free"] = True
             if screen.changeover_minutes != DEFAULT_CHANGEOVER_MINUTES:
                 item["changeover_minutes"] = screen.changeover_minutes
             screens.append(item)
@@ -368,6 +376,16 @@ class Exporter:
         put(data, "available_from", moment(screening.available_from, tz))
         put(data, "available_until", moment(screening.available_until, tz))
         put(data, "countries", list(screening.online_countries))
+        put(data, "minimum_age", screening.minimum_age)
+        put(data, "access", screening_marker_codes(screening))
+        put(
+            data,
+            "guests",
+            [
+                {"person": self.person_keys[guest.person_id], "intro": guest.intro, "qa": guest.qa}
+                for guest in screening.guests.all()
+            ],
+        )
         data["published"] = screening.published
         return data
 

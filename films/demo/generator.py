@@ -112,6 +112,7 @@ class Builder(RecordsMixin, ProgrammeMixin, ScheduleMixin, AwardsMixin):
                 self.make_selections()
                 self.make_images()
                 self.make_schedule()
+                self.make_guests_and_access()
                 self.make_awards()
         except BaseException:
             for name in self.stored_files:

@@ -2,9 +2,10 @@
 
 import datetime
 import itertools
+import random
 from dataclasses import dataclass, field
 
-from ..models import Screening, ScreeningFilm
+from ..models import Credit, Screen, Screening, ScreeningFilm, ScreeningGuest
 from . import words
 from .plan import EARLIEST_START, LATEST_START, QA_MINUTES, TICKETS, DemoError
 from .text import translated
@@ -133,6 +134,65 @@ class ScheduleMixin:
             [ScreeningFilm(screening=s, film=film, order=order) for s, film, order in screening_films]
         )
         self.screenings = screenings
+        self.films_by_screening = {}
+        for screening, film, _order in screening_films:
+            self.films_by_screening.setdefault(screening.key, []).append(film)
+
+    def make_guests_and_access(self):
+        """Directors at the screenings with a Q&A or an introduction, one of them booked into two places at once
+        (a planning warning to find on the board), and access markers on some public screenings.
+
+        Drawn from a random generator of their own, so that the rest of the demo stays as it was."""
+        rng = random.Random(f"{self.seed}-guests")  # noqa: S311  (reproducible demo data, not secrets)
+        films = {film.pk for films in self.films_by_screening.values() for film in films}
+        directors = {}
+        for film_id, person_id in (
+            Credit.objects.filter(film__in=films, role="director")
+            .order_by("film_id", "order", "pk")
+            .values_list("film_id", "person_id")
+        ):
+            directors.setdefault(film_id, person_id)
+        guests = []
+        hosted = []
+        for screening in self.screenings:
+            note = screening.demo_note
+            director = directors.get(self.films_by_screening[screening.key][0].pk)
+            if note in ("qa", "intro") and director and screening.status != "cancelled":
+                guests.append(
+                    ScreeningGuest(screening=screening, person_id=director, intro=note == "intro", qa=note == "qa")
+                )
+                hosted.append((screening, director))
+            if screening.audience == "public" and screening.status != "cancelled":
+                screening.audio_description = rng.random() < 0.08
+                screening.captions = rng.random() < 0.1
+                screening.sign_language = rng.random() < 0.03
+                screening.relaxed = rng.random() < 0.04
+        # The deliberate double booking: a director with a Q&A also introduces a film elsewhere at the same time.
+        for screening, director in sorted(hosted, key=lambda pair: pair[0].key):
+            other = next(
+                (
+                    candidate
+                    for candidate in self.screenings
+                    if candidate.screen is not None
+                    and screening.screen is not None
+                    and candidate.screen.venue_id != screening.screen.venue_id
+                    and candidate.status != "cancelled"
+                    and candidate.audience == "public"
+                    and candidate.starts_at < screening.ends_at
+                    and screening.starts_at < candidate.ends_at
+                ),
+                None,
+            )
+            if other is not None:
+                guests.append(ScreeningGuest(screening=other, person_id=director, intro=True))
+                break
+        ScreeningGuest.objects.bulk_create(guests)
+        Screening.objects.bulk_update(
+            self.screenings, ["audio_description", "captions", "sign_language", "relaxed"], batch_size=500
+        )
+        for screen in self.screens:
+            screen.step_free = rng.random() < 0.85
+        Screen.objects.bulk_update(self.screens, ["step_free"])
 
     def online_screenings(self):
         rng = self.rng
@@ -180,7 +240,7 @@ class ScheduleMixin:
             countries = rng.choice([[], [], ["DE"], ["DE", "AT", "CH"], ["DE", "AT", "CH", "NL", "BE", "LU"]])
         key = f"s{number:04d}"
         published = request.published and request.section.published and rng.random() > 0.02
-        return Screening(
+        screening = Screening(
             edition=self.edition,
             key=key,
             screen=screen,
@@ -198,6 +258,8 @@ class ScheduleMixin:
             published=published,
             **translated("note", words.NOTES[note] if note else {}),
         )
+        screening.demo_note = note  # For its guests (make_guests_and_access).
+        return screening
 
     def check_schedule(self, screenings):
         """The model's rules, checked in Python before the rows go in: in the edition's days, no overlaps."""

@@ -1,11 +1,12 @@
 """The festival's domain model, one module per subject, re-exported here."""
 
 from .award import Award, AwardResult, JuryMember
-from .festival import Edition, Festival, Screen, Section, Venue
+from .festival import Edition, Festival, Screen, Section, TravelTime, Venue
 from .film import (
     FestivalHistoryAward,
     FestivalHistoryEntry,
     Film,
+    FilmCopy,
     FilmImage,
     FilmTitle,
     Selection,
@@ -20,7 +21,7 @@ from .people import (
     Person,
     PersonAlias,
 )
-from .screening import Screening, ScreeningFilm
+from .screening import Screening, ScreeningFilm, ScreeningGuest
 
 __all__ = [
     "Award",
@@ -34,6 +35,7 @@ __all__ = [
     "FestivalHistoryAward",
     "FestivalHistoryEntry",
     "Film",
+    "FilmCopy",
     "FilmImage",
     "FilmTitle",
     "FilmographyEntry",
@@ -43,8 +45,10 @@ __all__ = [
     "Screen",
     "Screening",
     "ScreeningFilm",
+    "ScreeningGuest",
     "Section",
     "Selection",
     "Tag",
+    "TravelTime",
     "Venue",
 ]

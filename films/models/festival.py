@@ -5,6 +5,7 @@ import functools
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.backends.signals import connection_created
 from django.db.models import F, Q, Value
@@ -296,12 +297,51 @@ class Venue(models.Model):
         return self.name
 
 
+class TravelTime(models.Model):
+    """Minutes a guest needs between two venues, entered once per pair (in either order)."""
+
+    from_venue = models.ForeignKey(
+        Venue, on_delete=models.CASCADE, related_name="travel_times", verbose_name=_("from venue")
+    )
+    to_venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+", verbose_name=_("to venue"))
+    minutes = models.PositiveSmallIntegerField(_("minutes"))
+
+    class Meta:
+        verbose_name = _("travel time")
+        verbose_name_plural = _("travel times")
+        ordering = ["from_venue", "to_venue"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_venue", "to_venue"], name="travel_time_once_per_pair"),
+            models.CheckConstraint(condition=Q(from_venue__lt=F("to_venue")), name="travel_time_pair_in_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.from_venue} – {self.to_venue}: {self.minutes}"
+
+    def save(self, *args, **kwargs):
+        self.put_pair_in_order()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.from_venue_id and self.from_venue_id == self.to_venue_id:
+            raise ValidationError({"to_venue": _("Choose another venue: within a venue there is no travel.")})
+        self.put_pair_in_order()  # Before the uniqueness check: a pair entered the other way round is the same.
+
+    def put_pair_in_order(self):
+        """Once per pair: stored with the lower venue first, whichever way it was entered."""
+        if self.from_venue_id and self.to_venue_id and self.from_venue_id > self.to_venue_id:
+            self.from_venue_id, self.to_venue_id = self.to_venue_id, self.from_venue_id
+
+
 class Screen(models.Model):
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="screens", verbose_name=_("venue"))
     key = KeyField(unique=True)
     name = models.CharField(_("name"), max_length=200)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     wheelchair_spaces = models.PositiveSmallIntegerField(_("wheelchair spaces"), default=0)
+    step_free = models.BooleanField(
+        _("step-free access"), default=False, help_text=_("From the street to a seat without steps.")
+    )
     changeover_minutes = models.PositiveSmallIntegerField(
         _("changeover (minutes)"),
         default=15,

@@ -315,6 +315,37 @@ class Selection(models.Model):
         return f"{self.film} – {self.section}"
 
 
+class CopyFormat(models.TextChoices):
+    DCP = "dcp", _("DCP")
+    FILE = "file", _("Digital file")
+    PRINT_35 = "35mm", _("35 mm print")
+    PRINT_16 = "16mm", _("16 mm print")
+    OTHER = "other", _("Other")
+
+
+class FilmCopy(models.Model):
+    """The copies a festival holds of a film: one copy cannot play in two places at once."""
+
+    Format = CopyFormat
+
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="copies", verbose_name=_("film"))
+    format = models.CharField(_("format"), max_length=10, choices=CopyFormat.choices, default=CopyFormat.DCP)
+    count = models.PositiveSmallIntegerField(_("how many"), default=1)
+
+    class Meta:
+        verbose_name = _("copy")
+        verbose_name_plural = _("copies")
+        ordering = ["film", "format", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["film", "format"], name="film_copy_format_once"),
+            models.CheckConstraint(condition=Q(format__in=CopyFormat.values), name="film_copy_format_valid"),
+            models.CheckConstraint(condition=Q(count__gte=1), name="film_copy_count_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.count} × {choice_label(CopyFormat, self.format)}"
+
+
 class FestivalHistoryEntry(models.Model):
     """A film's selection at another festival (or an earlier edition elsewhere), with its premiere and awards."""
 

@@ -95,7 +95,7 @@ class Person(models.Model):
     def merge(self, other):
         """Fold ``other`` (the same person under another record) into this one; nothing is lost.
 
-        Credits, filmography, awards and aliases move here; ``other``'s name becomes an alias
+        Credits, filmography, guest appearances, awards and aliases move here; ``other``'s name becomes an alias
         and its empty-here facts (birth, bio, photo) fill this record's gaps.
         """
         if other.pk == self.pk:
@@ -114,6 +114,15 @@ class Person(models.Model):
                 credit.person = self
                 credit.save(update_fields=["person"])
         other.filmography.update(person=self)
+        for appearance in other.appearances.all():  # As a screening's guest: once per screening, roles joined.
+            mine = self.appearances.filter(screening_id=appearance.screening_id).first()
+            if mine:
+                mine.intro, mine.qa = mine.intro or appearance.intro, mine.qa or appearance.qa
+                mine.save(update_fields=["intro", "qa"])
+                appearance.delete()
+            else:
+                appearance.person = self
+                appearance.save(update_fields=["person"])
         AwardResult.objects.filter(person=other).update(person=self)
         FestivalHistoryAward.objects.filter(recipient=other).update(recipient=self)
         take_names_as_aliases(self, other, PersonAlias, "person")

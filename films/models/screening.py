@@ -167,6 +167,19 @@ class Screening(Versioned):
         help_text=_("Where an online screening may be watched (ISO codes, e.g. NL, BE); empty means everywhere."),
     )
     published = models.BooleanField(_("published"), default=False)
+    minimum_age = models.PositiveSmallIntegerField(
+        _("minimum age"),
+        null=True,
+        blank=True,
+        help_text=_("The youngest age admitted; empty for all ages. Young audiences' screenings must end early."),
+    )
+    # Access for everyone: what this screening offers (step-free access comes from its screen).
+    audio_description = models.BooleanField(_("audio description"), default=False)
+    captions = models.BooleanField(_("captions for the deaf and hard of hearing"), default=False)
+    sign_language = models.BooleanField(_("sign-language interpretation"), default=False)
+    relaxed = models.BooleanField(
+        _("relaxed screening"), default=False, help_text=_("Lights dimmed, sound lower, free to move and leave.")
+    )
 
     objects = ScreeningQuerySet.as_manager()
 
@@ -344,3 +357,33 @@ class ScreeningFilm(models.Model):
 
     def __str__(self):
         return str(self.film)
+
+
+class ScreeningGuest(models.Model):
+    """A person attending a screening for an introduction, a Q&A or both (a director, an actor, a producer)."""
+
+    screening = models.ForeignKey(
+        Screening, on_delete=models.CASCADE, related_name="guests", verbose_name=_("screening")
+    )
+    person = models.ForeignKey(
+        "films.Person", on_delete=models.CASCADE, related_name="appearances", verbose_name=_("person")
+    )
+    intro = models.BooleanField(_("introduction"), default=False)
+    qa = models.BooleanField(_("Q&A"), default=False)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("guest")
+        verbose_name_plural = _("guests")
+        ordering = ["screening", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "person"], name="screening_guest_once"),
+            models.CheckConstraint(
+                condition=Q(intro=True) | Q(qa=True),
+                name="screening_guest_intro_or_qa",
+                violation_error_message=_("A guest attends for an introduction, a Q&A or both: tick at least one."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.screening.key}"

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 
 from ..public import alternate_urls, current_language, film_title, translated
+from ..views.rows import screening_notes as screening_notes_html
 
 register = template.Library()
 
@@ -107,3 +108,10 @@ def options(choices, selected=""):
             for value, label in choices
         )
     )
+
+
+@register.filter
+def screening_notes(row):
+    """``{{ row|screening_notes }}``: a screening row's access markers and guest lines, as the programme shows them
+    (``films.views.rows``: one definition of that markup)."""
+    return screening_notes_html(row)

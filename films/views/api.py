@@ -3,6 +3,11 @@
 One document per edition, built in a constant number of queries whatever its size. Translated
 text is an object from language code to text with only the languages that have text, as in the
 catalogue exchange format; moments are ISO 8601 with the offset of the edition's time zone.
+
+Each screening says what it offers for access: ``access``, the codes of its own markers
+(``audio-description``, ``captions``, ``sign-language``, ``relaxed``); ``step_free`` and
+``wheelchair_spaces`` from its screen's record (``null`` for an online screening without one); and
+``guests``, who attends it (``person`` key, ``name``) for an introduction (``intro``), a Q&A (``qa``) or both.
 """
 
 from django.http import JsonResponse
@@ -12,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
+from ..access import guests_prefetch, screening_marker_codes
 from ..models import Edition, Screening, Section, Selection
 from ..public import language_codes
 
@@ -58,13 +64,18 @@ def _film(request, film):
 
 
 def programme_document(request, edition):
-    """The published programme of ``edition`` as a JSON-ready dict (5 queries after the edition)."""
+    """The published programme of ``edition`` as a JSON-ready dict (6 queries after the edition)."""
     tz = edition.tzinfo
     sections = list(Section.objects.published().filter(edition=edition).order_by("order", "key"))
     selections = list(
         Selection.objects.published().filter(section__edition=edition).order_by("section__order", "order", "id")
     )
-    screenings = list(Screening.objects.for_export().filter(edition=edition).order_by("starts_at", "key"))
+    screenings = list(
+        Screening.objects.for_export()
+        .filter(edition=edition)
+        .prefetch_related(guests_prefetch())
+        .order_by("starts_at", "key")
+    )
 
     films = {}
     section_films = {}
@@ -134,6 +145,13 @@ def programme_document(request, edition):
                 "available_from": _moment(screening.available_from, tz),
                 "available_until": _moment(screening.available_until, tz),
                 "online_countries": list(screening.online_countries),
+                "access": screening_marker_codes(screening),
+                "step_free": screening.screen.step_free if screening.screen else None,
+                "wheelchair_spaces": screening.screen.wheelchair_spaces if screening.screen else None,
+                "guests": [
+                    {"person": guest.person.key, "name": guest.person.name, "intro": guest.intro, "qa": guest.qa}
+                    for guest in screening.guests_in_order
+                ],
             }
             for screening in screenings
         ],

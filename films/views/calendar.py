@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from ..access import with_access
 from ..calendar import BadKeyList, calendar_response, parse_screening_keys
 from ..models import Edition, Screening, ScreeningFilm
 from ..public import translated
@@ -26,7 +27,18 @@ from ..queries import screening_rows, section_names
 from .pages import ProgrammeFilters, filter_options
 
 # The programme page's filters that narrow which screenings a calendar holds (``view`` only changes the layout).
-PROGRAMME_FILTERS = ("day", "section", "venue", "subtitles", "audience", "form", "country", "age", "started")
+PROGRAMME_FILTERS = (
+    "day",
+    "section",
+    "venue",
+    "subtitles",
+    "audience",
+    "access",
+    "form",
+    "country",
+    "age",
+    "started",
+)
 
 
 def published_edition(key):
@@ -56,6 +68,8 @@ def filter_programme(screenings, edition, chosen, now=None):
         )
     if chosen.get("audience"):
         screenings = screenings.filter(audience=chosen["audience"])
+    if chosen.get("access"):
+        screenings = with_access(screenings, chosen["access"])
     if chosen.get("started") == "hide":
         screenings = screenings.filter(starts_at__gte=now or timezone.now())
     films = ScreeningFilm.objects.filter(screening=OuterRef("pk"))

@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from ..access import guest_groups, guest_message, marker_labels, wheelchair_text
+
 KEY_MARK = "zzzscreeningzzz"
 
 
@@ -29,6 +31,47 @@ def toggle_template(edition_key):
     ).strip()
 
 
+def access_labels():
+    """The markers' labels as HTML, once per page: ``{code: escaped label}``."""
+    return {code: escape(label) for code, label in marker_labels().items()}
+
+
+def access_html(row, labels, tag="p"):
+    """A row's access markers as text (``<span class="access access--audio-description">Audio description</span>``),
+    step-free access and wheelchair spaces from its screen included; ``""`` when it has none.
+
+    ``labels`` is ``access_labels()``; ``tag`` the element around them (``span`` inside a line of text).
+    """
+    items = [f'<span class="access access--{escape(code)}">{labels[code]}</span>' for code in row["access"]]
+    if row["wheelchair_spaces"]:
+        items.append(
+            f'<span class="access access--wheelchair">{escape(wheelchair_text(row["wheelchair_spaces"]))}</span>'
+        )
+    if not items:
+        return ""
+    return f'<{tag} class="screening__access">{" · ".join(items)}</{tag}>'
+
+
+def guests_html(row, tag="p"):
+    """A row's guests, one element per kind of attendance: "Q&amp;A with <a href=…>Alisa Kovalenko</a>";
+    ``""`` when it has none."""
+    if not row["guests"]:
+        return ""
+    parts = []
+    for kind, group in guest_groups(row["guests"]):
+        names = ", ".join(f'<a href="{escape(guest["url"])}">{escape(guest["name"])}</a>' for guest in group)
+        # The translation escaped too ("Q&A"), then the names, each escaped, put in.
+        text = escape(guest_message(kind)) % {"names": names}
+        parts.append(f'<{tag} class="screening__guests screening__guests--{escape(kind)}">{text}</{tag}>')
+    # Paragraphs stand apart; spans in a line of text are set apart as its other parts are.
+    return (" " if tag == "p" else " · ").join(parts)
+
+
+def screening_notes(row):
+    """A row's access markers and guest lines as one safe string: for the templates (grid, personal programme)."""
+    return mark_safe(access_html(row, access_labels()) + guests_html(row))  # noqa: S308 - built from escaped values
+
+
 def screening_items(rows, edition_key):
     """Each row's ``<li>``, as one safe string."""
     # The standard library's escape: the same five characters as Django's, without its lazy-string wrapper.
@@ -36,6 +79,7 @@ def screening_items(rows, edition_key):
     tickets_label = escape(gettext("Tickets"))
     ics_label = escape(gettext("Add to calendar"))
     online_label = escape(gettext("Online"))
+    labels = access_labels()
     toggle = toggle_template(edition_key)
     parts = []
     for row in rows:
@@ -58,6 +102,7 @@ def screening_items(rows, edition_key):
         extra = ""
         if row["subtitles"]:
             extra += f'<p class="screening__subtitles">{subtitles_label} {escape(row["subtitles"])}</p>'
+        extra += access_html(row, labels) + guests_html(row)
         if row["status_label"]:
             extra += (
                 f'<p class="status status--{escape(row["status"])}"><strong>{escape(row["status_label"])}</strong></p>'

@@ -289,6 +289,7 @@ class Importer(CheckMixin, ImageMixin, WriteMixin, FilmWriteMixin, EditionWriteM
                 film_keys.update(selection["film"] for selection in section.get("selections") or [])
             for screening in edition.get("screenings") or []:
                 film_keys.update(screening["films"])
+                person_keys.update(guest["person"] for guest in screening.get("guests") or [])
                 if "screen" in screening:
                     screen_keys.add(screening["screen"])
             for award in edition.get("awards") or []:

@@ -284,6 +284,8 @@ class CheckMixin:
                     self.error(screening.path("films", index), _('film "%(key)s" is listed twice') % {"key": film_key})
             self.check_code_list(screening, "subtitles", self.check_language)
             self.check_code_list(screening, "countries", self.check_country)
+            self.check_code_list(screening, "access", lambda path, code: None)  # codes: the schema's enum
+            self.check_guests(screening)
             starts_at = self.parse_moment(screening, "starts_at")
             ends_at = self.parse_moment(screening, "ends_at")
             available = self.parse_moment(screening, "available_from"), self.parse_moment(screening, "available_until")
@@ -337,6 +339,20 @@ class CheckMixin:
             if screen_key and status != Screening.Status.CANCELLED:
                 screening.tz = tz
                 self.planned[screen_key].append(screening)
+
+    def check_guests(self, screening):
+        for guest in screening.children("guests"):
+            if not self.known_person(guest["person"]):
+                self.unknown(guest.path("person"), _("person"), guest["person"])
+            if not (guest.get("intro") or guest.get("qa")):
+                self.error(
+                    guest.path(), _("a guest attends for an introduction, a Q&A or both: set intro or qa to true")
+                )
+        self.check_duplicates(
+            screening.children("guests"),
+            lambda item: self.person_identity(item["person"]),
+            _("the same person is already a guest at %(other)s"),
+        )
 
     def check_clashes(self):
         """Screenings in one screen may not overlap, changeover included: within the files and with the database."""

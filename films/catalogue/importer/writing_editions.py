@@ -1,7 +1,9 @@
 """Writing an import's editions: sections, venues and screens, screenings and awards.
 
 As for films: a field the file leaves out is kept, translated text merges language by language, a child list
-(selections, a screening's films, an award's winners) the file gives replaces the stored one when it differs.
+(selections, a screening's films and guests, an award's winners) the file gives replaces the stored one when it
+differs. A screening's ``access`` (the codes of its markers) is one field: given, it sets all four markers; left
+out, they are kept.
 """
 
 import datetime
@@ -10,7 +12,19 @@ from zoneinfo import ZoneInfo
 
 from modeltranslation.utils import build_localized_fieldname
 
-from ...models import Award, AwardResult, Edition, Screen, Screening, ScreeningFilm, Section, Selection, Venue
+from ...access import SCREENING_MARKERS, screening_marker_codes
+from ...models import (
+    Award,
+    AwardResult,
+    Edition,
+    Screen,
+    Screening,
+    ScreeningFilm,
+    ScreeningGuest,
+    Section,
+    Selection,
+    Venue,
+)
 from .values import (
     DEFAULT_CHANGEOVER_MINUTES,
     apply_values,
@@ -28,8 +42,10 @@ SCREENING_FIELDS = (
     ("subtitles", "subtitles"),
     ("ticket_url", "ticket_url"),
     ("countries", "online_countries"),
+    ("minimum_age", "minimum_age"),
     ("published", "published"),
 )
+MARKER_FIELD_NAMES = {field for _code, field in SCREENING_MARKERS}
 
 
 class EditionWriteMixin:
@@ -165,6 +181,7 @@ class EditionWriteMixin:
                         (
                             ("capacity", "capacity"),
                             ("wheelchair_spaces", "wheelchair_spaces"),
+                            ("step_free", "step_free"),
                             ("changeover_minutes", "changeover_minutes"),
                         ),
                     ),
@@ -195,6 +212,7 @@ class EditionWriteMixin:
         ):
             old_films[screening_id].append(film_id)
             film_keys[film_id] = film_key
+        old_guests = self.stored_guests(edition)
         tz = ZoneInfo(edition.timezone)
         screen_cache = {}
         new, checked = [], []
@@ -220,8 +238,17 @@ class EditionWriteMixin:
             for name in ("available_from", "available_until"):
                 if name in screening_item.data:
                     values[name] = self.parse_moment(screening_item, name)
+            old_access = screening_marker_codes(screening)
+            if "access" in screening_item.data:
+                values.update({field: code in screening_item["access"] for code, field in SCREENING_MARKERS})
             changes = apply_values(screening, values)
+            # The four markers are one field of the format, ``access``: one change, a list of codes.
+            changes = [change for change in changes if change[0] not in MARKER_FIELD_NAMES]
             changed = self.record_changes("screening", f"{edition.key}/{key}", screening, changes, created, tz=tz)
+            new_access = screening_marker_codes(screening)
+            if new_access != old_access:
+                self.record_list_change("screening", f"{edition.key}/{key}", "access", old_access, new_access, created)
+                changed = True
             changed = changed or created
             # The same edition; assigning the object spares clean() a query (screen and section are loaded).
             screening.edition = edition
@@ -253,8 +280,56 @@ class EditionWriteMixin:
                     ScreeningFilm, rows, [screening_item.child("films", index) for index in range(len(wanted))]
                 )
                 changed = True
+            if "guests" in screening_item.data:
+                changed = self.write_guests(edition, key, screening_item, screening, old_guests, created) or changed
             self.note("screening", f"{edition.key}/{key}", created, changed)
         self.flush()
+
+    def stored_guests(self, edition):
+        """``{screening id: [(person id, intro, qa), ...]}`` of the edition's stored screenings, in order."""
+        old = defaultdict(list)
+        if not edition.pk:
+            return old
+        person_keys = self.keys_by_pk.setdefault("person", {})
+        for screening_id, person_id, intro, qa, person_key in (
+            ScreeningGuest.objects.filter(screening__edition=edition)
+            .order_by("screening_id", "order", "id")
+            .values_list("screening_id", "person_id", "intro", "qa", "person__key")
+        ):
+            old[screening_id].append((person_id, intro, qa))
+            person_keys[person_id] = person_key
+        return old
+
+    def write_guests(self, edition, key, screening_item, screening, old_guests, created):
+        """Replace a screening's guests with the file's list when it differs; return whether it did."""
+        wanted = [
+            (self.person(guest["person"]).pk, guest.get("intro", False), guest.get("qa", False))
+            for guest in screening_item["guests"]
+        ]
+        old = old_guests.get(screening.pk, []) if not created else []
+        if wanted == old:
+            return False
+        self.record_list_change(
+            "screening",
+            f"{edition.key}/{key}",
+            "guests",
+            [self.describe_guest(row) for row in old],
+            [self.describe_guest(row) for row in wanted],
+            created,
+        )
+        if not created:
+            self.delete_rows(screening.guests.all())
+        rows = [
+            ScreeningGuest(screening=screening, person_id=person, intro=intro, qa=qa, order=order)
+            for order, (person, intro, qa) in enumerate(wanted)
+        ]
+        self.bulk_create(ScreeningGuest, rows, screening_item.children("guests"))
+        return True
+
+    def describe_guest(self, row):
+        person, intro, qa = row
+        roles = [name for name, given in (("intro", intro), ("Q&A", qa)) if given]
+        return f"{self.key_for('person', person)} ({', '.join(roles)})"
 
     def screens_by_key(self, key, cache):
         if key not in cache:

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext
 
+from ...access import marker_codes
 from ...codes import country_name, language_name
 from ...models import (
     AwardResult,
@@ -25,11 +26,22 @@ from ...models import (
     FilmTitle,
     Screening,
     ScreeningFilm,
+    ScreeningGuest,
     Selection,
     Tag,
 )
 from ...public import film_title, lean, title_columns, title_reader, translated, translated_columns
-from ...queries import Prepared, UrlPattern, clock_text, day_text, nav_edition, nav_edition_query, prefetched
+from ...queries import (
+    GUEST_COLUMNS,
+    Prepared,
+    UrlPattern,
+    clock_text,
+    day_text,
+    guests_by_screening,
+    nav_edition,
+    nav_edition_query,
+    prefetched,
+)
 from ...structured_data import film_jsonld, ld_json_script
 from .common import model_columns, public_page
 from .film_html import film_screening_items, film_sections_html
@@ -192,7 +204,16 @@ FILM_SCREENING_COLUMNS = (
     "screening__section_id",
     "screening__section__published",
     "film__published",
+    # Access: the screening's own markers (in ``access.SCREENING_MARKERS``' order), then its screen's.
+    "screening__audio_description",
+    "screening__captions",
+    "screening__sign_language",
+    "screening__relaxed",
+    "screening__screen__step_free",
+    "screening__screen__wheelchair_spaces",
 )
+# Where the film's title columns start in a row of ``_film_screening_rows``.
+FILM_TITLE_AT = len(FILM_SCREENING_COLUMNS)
 
 
 _film_screening_rows = Prepared(
@@ -203,10 +224,19 @@ _film_screening_rows = Prepared(
     ),
     FILM,
 )
+_film_screening_guests = Prepared(
+    lambda film: (
+        ScreeningGuest.objects.filter(screening__screening_films__film=film)
+        .order_by("screening_id", "order", "id")
+        .values_list(*GUEST_COLUMNS)
+    ),
+    FILM,
+)
 
 
 def film_screenings(film):
-    """The film's published screenings as display rows and as ``event_row`` dicts for JSON-LD: one query.
+    """The film's published screenings as display rows and as ``event_row`` dicts for JSON-LD: two queries
+    (the screenings with their films, and their guests).
 
     It reads every film of every screening of this one (a shorts programme has several), with the
     screening's columns, and applies ``Screening.objects.published()``'s rules in Python: a published
@@ -221,11 +251,12 @@ def film_screenings(film):
         published, edition_published, section_id, section_published, film_published = row[14:19]
         if not (published and edition_published and (section_id is None or section_published) and film_published):
             hidden.add(screening_id)
-        screenings.setdefault(screening_id, row[:14])
-        titles.setdefault(screening_id, []).append(str(read_title(row[19:])))
+        screenings.setdefault(screening_id, (*row[:14], row[19:FILM_TITLE_AT]))
+        titles.setdefault(screening_id, []).append(str(read_title(row[FILM_TITLE_AT:])))
     rows = [row for screening_id, row in screenings.items() if screening_id not in hidden]
     if not rows:
         return [], []
+    guests = guests_by_screening(_film_screening_guests(film.pk))
     status_labels = {value: str(label) for value, label in Screening.Status.choices}
     language = translation.get_language()
     date_pattern = get_format("DATE_FORMAT")
@@ -252,6 +283,7 @@ def film_screenings(film):
         venue_name,
         address,
         city,
+        access,
     ) in rows:
         if zone not in zones:
             zones[zone] = zoneinfo.ZoneInfo(zone)
@@ -274,6 +306,9 @@ def film_screenings(film):
                 "status_label": "" if scheduled else status_labels[status],
                 "ticket_url": ticket_url if scheduled else "",
                 "ics_url": ics_url(edition_key, key) if ics_url else "",
+                "access": marker_codes(access[:4], access[4]),
+                "wheelchair_spaces": access[5] or 0,
+                "guests": guests.get(screening_id, []),
             }
         )
         events.append(
@@ -374,6 +409,7 @@ def film(request, film):
         (_credits, film.pk),
         (_images, film.pk),
         (_film_screening_rows, film.pk),
+        (_film_screening_guests, film.pk),
         (_selections, film.pk),
         (_history, film.pk),
         (_laurels, film.pk, now),

@@ -5,7 +5,7 @@ from html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from ..rows import KEY_MARK, text_html, toggle_template
+from ..rows import KEY_MARK, access_html, access_labels, guests_html, text_html, toggle_template
 
 
 def film_screening_items(rows):
@@ -13,6 +13,7 @@ def film_screening_items(rows):
     subtitles_label = escape(gettext("Subtitles:"))
     tickets_label = escape(gettext("Tickets"))
     ics_label = escape(gettext("Add to calendar"))
+    labels = access_labels()
     toggles = {}
     parts = []
     for row in rows:
@@ -29,6 +30,9 @@ def film_screening_items(rows):
         html += escape(row["screen"])
         if row["subtitles"]:
             html += f" · {subtitles_label} {escape(row['subtitles'])}"
+        for notes in (access_html(row, labels, tag="span"), guests_html(row, tag="span")):
+            if notes:
+                html += f" · {notes}"
         if row["status_label"]:
             html += f' <strong class="status status--{escape(row["status"])}">{escape(row["status_label"])}</strong>'
         if row["ticket_url"]:

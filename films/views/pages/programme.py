@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from ...access import filter_choices, with_access
 from ...codes import country_codes, country_name, language_codes, language_name
 from ...models import Film, Screening, ScreeningFilm
 from ...public import lean
@@ -46,6 +47,7 @@ class ProgrammeFilters(forms.Form):
     form = forms.ChoiceField(label=_("Form"), required=False, choices=[("", _("Any")), *Film.Form.choices])
     country = forms.ChoiceField(label=_("Country"), required=False)
     age = forms.IntegerField(label=_("Suitable for age"), required=False, min_value=0, max_value=99)
+    access = forms.ChoiceField(label=_("Accessibility"), required=False, choices=[("", _("Any")), *filter_choices()])
     started = forms.ChoiceField(
         label=_("Hide what has started"), required=False, choices=[("", _("Show")), ("hide", _("Hide"))]
     )
@@ -123,7 +125,7 @@ def clean_query(request, allowed):
     return {name: request.GET[name][:100] for name in allowed if request.GET.get(name)}
 
 
-PROGRAMME_FILTERS = ("section", "venue", "subtitles", "audience", "form", "country", "age", "started")
+PROGRAMME_FILTERS = ("section", "venue", "subtitles", "audience", "access", "form", "country", "age", "started")
 
 
 def filtered_screenings(edition, day, chosen):
@@ -139,6 +141,8 @@ def filtered_screenings(edition, day, chosen):
         screenings = with_code(screenings, "subtitles", chosen["subtitles"])
     if "audience" in chosen:
         screenings = screenings.filter(audience=chosen["audience"])
+    if "access" in chosen:
+        screenings = with_access(screenings, chosen["access"])
     if chosen.get("started") == "hide":
         screenings = screenings.filter(starts_at__gte=timezone.now())
     return screenings_with_film_conditions(
@@ -211,6 +215,7 @@ def programme_page(request, edition):
         "subtitle_options": subtitles,
         "country_options": countries,
         "audience_options": Screening.Audience.choices,
+        "access_options": filter_choices(),
         "form_options": Film.Form.choices,
         "day": day,
         "day_iso": day.isoformat(),
