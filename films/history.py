@@ -252,8 +252,7 @@ def kept_as(name):
 
 def follow_prefetches(model, prefix="", seen=()):
     """``Prefetch``es of everything ``model`` follows, however deep (each model once per path), each into a
-    list that ``followed`` reads, each row with the records its foreign keys name, which a version's
-    description (``str(row)``) mentions, and with its many-to-manys, which its version keeps."""
+    list that ``followed`` reads, each row with its many-to-manys, which its version keeps."""
     prefetches = [prefix + name for name in many_to_many(model)]
     for name in FOLLOW.get(model, ()):
         field = model._meta.get_field(name)
@@ -264,8 +263,7 @@ def follow_prefetches(model, prefix="", seen=()):
             prefetches.append(prefix + name)
             prefetches += follow_prefetches(related, f"{prefix}{name}__", (*seen, model))
             continue
-        queryset = related._base_manager.select_related(*foreign_keys(related, leave_out=model))
-        prefetches.append(Prefetch(prefix + name, queryset=queryset, to_attr=kept_as(name)))
+        prefetches.append(Prefetch(prefix + name, queryset=related._base_manager.all(), to_attr=kept_as(name)))
         prefetches += follow_prefetches(related, f"{prefix}{kept_as(name)}__", (*seen, model))
     return prefetches
 
@@ -275,15 +273,13 @@ def record_records(records_by_model, user, comment):
     import writes thousands of rows in bulk, which sends no signal for django-reversion to see)."""
     objects = []
     for model, records in records_by_model.items():
-        if isinstance(records, models.QuerySet):
-            records = records.select_related(*foreign_keys(model))
         records = list(records)
         models.prefetch_related_objects(records, *follow_prefetches(model))
         objects += records
     keep(objects, user, comment)
 
 
-# The records each row's description (``str(row)``, a version's ``object_repr``) names, read with the row.
+# The records each row's description (``str(row)``, a version's ``object_repr``) names (see ``describe_with``).
 DESCRIBED_WITH = {
     Screening: ("edition", "screen"),
     ScreeningGuest: ("person", "screening"),
@@ -297,11 +293,21 @@ DESCRIBED_WITH = {
 }
 
 
-def foreign_keys(model, leave_out=None):
-    """The foreign keys to read with ``model``'s rows for their descriptions, but the one back to ``leave_out``
-    (a prefetch already gives each row the record it hangs from)."""
-    names = DESCRIBED_WITH.get(model, ())
-    return [name for name in names if model._meta.get_field(name).related_model is not leave_out]
+def describe_with(rows_by_model):
+    """Give every row the records its description names (``DESCRIBED_WITH``): those among the rows themselves
+    (an import keeps the people its credits name), the others read in one query per model."""
+    for model, rows in list(rows_by_model.items()):
+        for name in DESCRIBED_WITH.get(model, ()):
+            field = model._meta.get_field(name)
+            known = rows_by_model.setdefault(field.related_model, {})
+            wanted = {getattr(row, field.attname) for row in rows.values()} - {None}
+            missing = wanted - known.keys()
+            if missing:
+                known.update(field.related_model._base_manager.in_bulk(missing))
+            for row in rows.values():
+                value = getattr(row, field.attname)
+                if value is not None:
+                    setattr(row, name, known[value])
 
 
 def followed(obj):
@@ -347,6 +353,8 @@ def keep(records, user, comment):
     for rows in members:
         for row in rows:
             by_model[type(row)][row.pk] = row
+    described = {model: dict(rows) for model, rows in by_model.items()}
+    describe_with(described)
     encoder = DjangoJSONEncoder(ensure_ascii=False)  # As Django's "json" serializer writes it.
     serialized = {}
     for model, rows in by_model.items():

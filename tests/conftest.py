@@ -191,7 +191,7 @@ def announce(edition, moment=datetime.datetime(2023, 11, 18, 20, 0, tzinfo=datet
 
 
 # The browser (tests/test_browser.py and the browser tests of other features): Debian's Chromium through
-# Playwright, never ``playwright install``; ``page`` at a phone and a desktop width, ``desktop`` at the latter.
+# Playwright, never ``playwright install``; ``page`` at a phone and a desktop width.
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -238,9 +238,3 @@ def open_page(browser, live_server, viewport):
 @pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
 def page(request, browser, live_server):
     yield from open_page(browser, live_server, request.param)
-
-
-@pytest.fixture
-def desktop(browser, live_server):
-    """A page at desktop width only: for what needs a mouse (dragging)."""
-    yield from open_page(browser, live_server, "desktop")
