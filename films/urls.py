@@ -19,4 +19,6 @@ urlpatterns = [
     path("<slug:edition>/programme/", pages.programme, name="programme"),
     path("<slug:edition>/sections/<slug:section>/", pages.section, name="section"),
     path("<slug:edition>/awards/", pages.awards, name="awards"),
+    path("<slug:edition>/changes/", pages.changes, name="changes"),
+    path("<slug:edition>/changes.atom", pages.ChangesFeed(), name="changes-feed"),
 ]

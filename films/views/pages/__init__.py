@@ -4,6 +4,7 @@ Every page answers conditional requests: ``conditional_page`` gives each respons
 ETag (a hash of its content) and answers a matching ``If-None-Match`` with 304.
 """
 
+from .changes import ChangesFeed, changes
 from .common import language_redirect, public_page, published_edition
 from .edition import award, awards, editions, home, section
 from .film import film
@@ -12,9 +13,11 @@ from .programme import ProgrammeFilters, filter_options, programme
 from .search import search
 
 __all__ = [
+    "ChangesFeed",
     "ProgrammeFilters",
     "award",
     "awards",
+    "changes",
     "editions",
     "film",
     "filter_options",
