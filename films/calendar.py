@@ -7,16 +7,18 @@ whatever zone the visitor's device is in. Summaries are in the page's (the URL's
 
 import re
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
+from reversion.models import Version
 
 from .access import access_codes, access_texts, guest_lines, guests_prefetch
-from .models import ScreeningFilm
+from .models import Screening, ScreeningFilm
+from .models.versioned import saved_at
 from .public import film_title, translated
 
 PRODID = "-//festival//programme export//EN"
@@ -131,7 +133,19 @@ def screening_description(screening, request):
     return "\n".join(lines)
 
 
-def screening_event(screening, request, stamp):
+def saves_kept(screenings):
+    """``{screening pk: how many of its saves the history keeps}``, in one query."""
+    rows = (
+        Version.objects.get_for_model(Screening)
+        .filter(object_id__in=[str(screening.pk) for screening in screenings])
+        .values("object_id")
+        .annotate(saves=Count("pk"))
+        .values_list("object_id", "saves")
+    )
+    return {int(pk): saves for pk, saves in rows}
+
+
+def screening_event(screening, request, stamp, sequence=0):
     tz = screening.edition.tzinfo
     films = screening_films(screening)
     event = Event()
@@ -145,6 +159,12 @@ def screening_event(screening, request, stamp):
     if films:
         event.add("url", film_url(request, films[0]))
     event.add("status", "CANCELLED" if screening.status == screening.Status.CANCELLED else "CONFIRMED")
+    # A moved or cancelled screening updates the same event in a calendar that imported or subscribed to it:
+    # its SEQUENCE counts the screening's saves kept in its history, LAST-MODIFIED is its last save.
+    event.add("sequence", sequence)
+    changed = saved_at(screening.version)
+    if changed is not None:
+        event.add("last-modified", changed)
     if screening.section is not None:
         event.add("categories", [str(translated(screening.section, "name"))])
     return event
@@ -159,8 +179,10 @@ def build_calendar(screenings, request, *, name):
     calendar.add("method", "PUBLISH")
     calendar.calendar_name = name
     stamp = timezone.now()
-    for screening in with_guests(with_films(screenings)):
-        calendar.add_component(screening_event(screening, request, stamp))
+    screenings = with_guests(with_films(screenings))
+    sequences = saves_kept(screenings)
+    for screening in screenings:
+        calendar.add_component(screening_event(screening, request, stamp, sequences.get(screening.pk, 0)))
     calendar.add_missing_timezones()
     return calendar
 

@@ -222,3 +222,37 @@ def test_personal_ics_refuses_more_than_two_hundred_screenings(client, programme
 def test_programme_ics_hides_what_has_started_when_asked(client, programme):
     # Every screening of the 2023 edition has started by now.
     assert uids(client.get("/en/idfa-2023/programme.ics?started=hide")) == []
+
+
+def test_a_moved_then_cancelled_screening_updates_the_same_event(admin_client, client, example):
+    """As a calendar that subscribed to the programme sees it: the same UID, a higher SEQUENCE and a later
+    LAST-MODIFIED after each change, and a cancelled screening kept, as CANCELLED."""
+    from django.urls import reverse
+
+    def event():
+        [found] = [
+            item for item in events(parse(client.get("/en/idfa-2023/programme.ics"))) if "wwnfa-1" in item["UID"]
+        ]
+        return found
+
+    first = event()
+    assert int(first["SEQUENCE"]) == 0  # Never saved through a form, a move or an import: no history yet.
+    example.refresh_from_db()
+    response = admin_client.post(
+        reverse("admin:films_screening_move", args=[example.pk]),
+        {"screen": example.screen_id, "starts_at": "2023-11-12T21:00", "version": example.version},
+    )
+    assert response.status_code == 302
+    moved = event()
+    assert str(moved["UID"]) == str(first["UID"]) == "idfa-2023-wwnfa-1@testserver"
+    assert int(moved["SEQUENCE"]) == 1
+    assert moved["DTSTART"].dt == datetime.datetime(2023, 11, 12, 21, 0, tzinfo=AMSTERDAM)
+    assert moved["DTSTAMP"].dt >= first["DTSTAMP"].dt
+    admin_client.post(
+        reverse("admin:films_screening_changelist"), {"action": "mark_cancelled", "_selected_action": [example.pk]}
+    )
+    cancelled = event()
+    assert str(cancelled["UID"]) == str(first["UID"])
+    assert int(cancelled["SEQUENCE"]) == 2
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert cancelled["LAST-MODIFIED"].dt >= moved["LAST-MODIFIED"].dt  # (iCalendar counts in seconds.)

@@ -6,10 +6,12 @@ Versions come from the clock in microseconds and never go down, even when an ear
 record is restored from its history.
 """
 
+import datetime
 import time
 
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -21,8 +23,20 @@ def next_version(current=0):
 
 
 def bumped():
-    """For ``QuerySet.update(version=bumped(), ...)``: raises every row's version."""
-    return F("version") + 1
+    """For ``QuerySet.update(version=bumped(), ...)``: raises every row's version, from the clock as ``save`` does."""
+    return Greatest(F("version") + 1, Value(next_version()))
+
+
+def saved_at(version):
+    """When a record was last saved, read from its version (the clock, in microseconds), or None for a record
+    never saved through the model (a bulk insert leaves version 0)."""
+    if version < FIRST_CLOCK_VERSION:
+        return None
+    return datetime.datetime.fromtimestamp(version / 1_000_000, tz=datetime.UTC)
+
+
+# Versions below this (2020-01-01 in microseconds) were counted, not read from the clock.
+FIRST_CLOCK_VERSION = 1_577_836_800_000_000
 
 
 class Versioned(models.Model):
