@@ -16,6 +16,7 @@ edition; a screening's or selection's changes before the programme went public a
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Min
 from reversion.models import Version
 
 from .models import Film, Screen, Screening, ScreeningFilm, Section, Selection
@@ -62,17 +63,25 @@ def edition_changes(edition, limit=None):
         screening.pk: screening
         for screening in Screening.objects.filter(edition=edition, section__in=list(sections)).select_related("section")
     }
-    by_screening = {}
-    for version in versions_of(Screening, screenings):
-        by_screening.setdefault(int(version.object_id), []).append(version)
+    kept = versions_of(Screening, screenings)
     launch = first_published(Version.objects.get_for_object(edition).select_related("revision").order_by("pk"))
-    if launch is None:
-        starts = [first_published(versions) for versions in by_screening.values()]
-        starts = [moment for moment in starts if moment is not None]
-        launch = min(starts) if starts else None
+    if launch is None:  # No history of the edition: its screenings' first kept save.
+        launch = kept.aggregate(first=Min("revision__date_created"))["first"]
     if launch is None:
         return []
     since = launch + LAUNCH_GRACE
+    # Only the versions since the launch are news; each compared with the one before it, which may be older (the
+    # last one kept before the launch): a screening unchanged since is not read at all.
+    by_screening = {}
+    for version in kept.filter(revision__date_created__gte=since):
+        by_screening.setdefault(int(version.object_id), []).append(version)
+    before = kept.filter(revision__date_created__lt=since, object_id__in=[str(pk) for pk in by_screening])
+    for version in before:  # Oldest first: the last one before the launch stays in front.
+        versions = by_screening[int(version.object_id)]
+        if versions[0].revision.date_created >= since:
+            versions.insert(0, version)
+        elif version.revision.date_created >= versions[0].revision.date_created:
+            versions[0] = version
 
     changes = []
     for pk, versions in by_screening.items():
