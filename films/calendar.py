@@ -193,3 +193,10 @@ def calendar_response(screenings, request, *, name, filename):
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def subscription(request, path):
+    """A calendar's address for a calendar app to subscribe to (and poll): ``webcal://`` and the same as
+    ``https://`` (``http://`` where the site is served so), for apps that take only one of them."""
+    address = request.build_absolute_uri(path)
+    return {"webcal": "webcal://" + address.split("://", 1)[1], "web": address}

@@ -256,3 +256,20 @@ def test_a_moved_then_cancelled_screening_updates_the_same_event(admin_client, c
     assert int(cancelled["SEQUENCE"]) == 2
     assert str(cancelled["STATUS"]) == "CANCELLED"
     assert cancelled["LAST-MODIFIED"].dt >= moved["LAST-MODIFIED"].dt  # (iCalendar counts in seconds.)
+
+
+def test_the_programme_offers_calendar_subscriptions_for_the_edition_and_the_section(client, programme, section):
+    html = client.get("/en/idfa-2023/programme/?day=2023-11-12").content.decode()
+    assert 'href="webcal://testserver/en/idfa-2023/programme.ics" class="subscribe"' in html
+    assert "Subscribe to this section" not in html
+    html = client.get(f"/en/idfa-2023/programme/?day=2023-11-12&section={section.key}").content.decode()
+    assert f'href="webcal://testserver/en/idfa-2023/programme.ics?section={section.key}" class="subscribe"' in html
+    # What the subscription reads: the section's screenings only (its screening of a draft film never).
+    subscribed = client.get(f"/en/idfa-2023/programme.ics?section={section.key}")
+    assert [str(event["UID"]) for event in events(parse(subscribed))] == ["idfa-2023-a@testserver"]
+
+
+def test_a_personal_programme_offers_its_subscription(client, example):
+    html = client.get("/en/my-programme/?edition=idfa-2023&s=wwnfa-1").content.decode()
+    assert 'href="webcal://testserver/en/idfa-2023/my-programme.ics?s=wwnfa-1" class="subscribe"' in html
+    assert "<code>http://testserver/en/idfa-2023/my-programme.ics?s=wwnfa-1</code>" in html

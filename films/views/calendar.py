@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ..access import with_access
-from ..calendar import BadKeyList, calendar_response, parse_screening_keys
+from ..calendar import BadKeyList, calendar_response, parse_screening_keys, subscription
 from ..models import Edition, Screening, ScreeningFilm
 from ..public import translated
 from ..queries import screening_rows, section_names
@@ -230,6 +230,7 @@ def personal_programme(request):
         clash_count=clash_count,
         missing=[key for key in keys if key not in found],
         ics_url=personal_ics_url(edition, kept) if kept else "",
+        subscribe=subscription(request, personal_ics_url(edition, kept)) if kept else None,
         page_url=personal_url(edition, kept),
         programme_url=reverse("programme", kwargs={"edition": edition.key}),
     )

@@ -4,12 +4,14 @@ import datetime
 
 from django import forms
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from ...access import filter_choices, with_access
+from ...calendar import subscription
 from ...codes import country_codes, country_name, language_codes, language_name
 from ...models import Film, Screening, ScreeningFilm
 from ...public import lean
@@ -226,6 +228,13 @@ def programme_page(request, edition):
         "view": view,
         "other_view_url": f"{base}?{urlencode(view_query)}",
         "canonical": f"{base}?{urlencode({'day': day.isoformat()})}",
+        # Calendars that keep themselves up to date: the whole edition, and the section chosen.
+        "subscribe_all": subscription(request, reverse("programme-ics", args=[edition.key])),
+        "subscribe_section": subscription(
+            request, f"{reverse('programme-ics', args=[edition.key])}?{urlencode({'section': chosen['section']})}"
+        )
+        if "section" in chosen
+        else None,
     }
     if view == "grid":
         context["grid_screens"], context["grid_slots"] = grid(rows, day, edition.tzinfo)
