@@ -160,6 +160,7 @@ def test_programme_ics_takes_the_programme_page_filters(client, programme, query
 def test_programme_ics_refuses_an_unknown_section_naming_it(client, programme):
     response = client.get("/en/idfa-2023/programme.ics?section=hidden")
     assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"  # Never HTML: it names what was asked.
     assert response.content.decode() == (
         "The calendar cannot be made: section=hidden: "
         "Select a valid choice. hidden is not one of the available choices."

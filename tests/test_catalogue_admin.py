@@ -204,3 +204,14 @@ def test_a_superuser_imports_who_won(client, db):
     assert list(AwardResult.objects.values_list("film__key", "citation_en")) == [
         ("we-will-not-fade-away", "For courage.")
     ]
+
+
+@pytest.mark.parametrize("codename", ["add_film", "change_structure"])
+def test_half_of_the_programmers_rights_does_not_import(client, db, codename):
+    """Importing takes both: adding films and changing the programme's structure (films/roles.py)."""
+    user = User.objects.create_user("half", password="pw", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="films", codename=codename))
+    client.force_login(user)
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, {"file": upload(EXAMPLE_PATH.read_bytes())}).status_code == 403
+    assert Film.objects.count() == 0
