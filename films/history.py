@@ -233,14 +233,6 @@ def record_saved(objects, user, comment):
     keep(objects, user, comment)
 
 
-def is_versioned(model):
-    return (
-        isinstance(model, type)
-        and issubclass(model, models.Model)
-        and "version" in {field.name for field in model._meta.concrete_fields}
-    )
-
-
 def many_to_many(model):
     return [field.name for field in model._meta.many_to_many if field.remote_field.through._meta.auto_created]
 

@@ -8,6 +8,7 @@ festival holds), and their guests.
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Sum
+from django.utils.translation import gettext
 
 from .models import Credit, FilmImage, Screening, ScreeningFilm, ScreeningGuest, Section, Selection
 from .models.people import CreditRole
@@ -30,10 +31,12 @@ class Item:
 
     @property
     def place(self):
-        from django.utils.translation import gettext
+        return place_of(self.screening.screen)
 
-        screen = self.screening.screen
-        return f"{screen.name}, {screen.venue.name}" if screen else gettext("Online")
+
+def place_of(screen):
+    """ "Kino 1, Arsenal": a screen and its venue, or "Online" without a screen."""
+    return f"{screen.name}, {screen.venue.name}" if screen else gettext("Online")
 
 
 @dataclass

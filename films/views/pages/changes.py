@@ -8,6 +8,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 
 from ...changelog import ADDED, CANCELLED, FILM_ADDED, MOVED, edition_changes
+from ...plan import place_of
 from ...public import film_title, translated
 from .common import public_page, published_edition
 
@@ -16,11 +17,6 @@ FEED_ITEMS = 50
 
 def when(moment, edition):
     return timezone.localtime(moment, edition.tzinfo) if moment else None
-
-
-def place(where):
-    screen = where.get("screen")
-    return f"{screen.name}, {screen.venue.name}" if screen else gettext("Online")
 
 
 def entry(change, edition):
@@ -34,9 +30,9 @@ def entry(change, edition):
         "films": [{"title": film_title(film), "url": reverse("film", args=[film.key])} for film in films],
         "section": translated(change.section, "name") if change.section else "",
         "starts_at": when(change.after.get("starts_at"), edition),
-        "place": place(change.after) if change.after else "",
+        "place": place_of(change.after.get("screen")) if change.after else "",
         "was_at": when(change.before.get("starts_at"), edition),
-        "was_place": place(change.before) if change.before else "",
+        "was_place": place_of(change.before.get("screen")) if change.before else "",
         "page": reverse("changes", args=[edition.key]),
     }
 
