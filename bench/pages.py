@@ -6,7 +6,8 @@ In one run, on the ``berlinale`` demo (built first in each database if it is mis
 default sqlite:////tmp/festival-bench.sqlite3, and BENCH_POSTGRES_URL, default
 postgres://postgres@127.0.0.1:5432/festival_bench):
 
-- for the programme page of the edition's busiest day (list and grid), a film page (the film with the most
+- for the programme page of the edition's busiest day (list and grid) and its printed programme (the PDF, fewer
+  repeats: it takes about a second), a film page (the film with the most
   screenings), a section page (the largest section), the search page, the edition's home page, and the
   admin's readiness page of the edition (as a superuser, ``bench-programmer``, made if missing): the
   number of queries and the median time of a request through Django's test Client, uncached (the page
@@ -32,6 +33,9 @@ sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
 TARGETS = {"programme": (8, 15.0), "film": (12, 8.0), "search": (6, None), "readiness": (10, None)}
+# Issue #13: the printed programme of the busiest day renders in at most this many times a film page's median.
+PDF_FILM_RATIO = 10
+PDF_REPEAT = 5
 
 
 def machine_reference():
@@ -63,6 +67,25 @@ def measure(client, url, repeat):
         times.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
     return count, statistics.median(times), min(times), statistics.median(cpu), len(response.content)
+
+
+def sitemap_pages(client):
+    """Issue #17: the sitemap index and the page of its parts with the most entries, as rows of ``pages``."""
+    import xml.etree.ElementTree as ET
+    from urllib.parse import urlsplit
+
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    index = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314 - our own response
+    paths = []
+    for loc in index.iter(f"{namespace}loc"):
+        address = urlsplit(loc.text)
+        paths.append(f"{address.path}?{address.query}" if address.query else address.path)
+    entries = {path: client.get(path).content.count(b"<url>") for path in paths}
+    fullest = max(entries, key=entries.get)
+    return [
+        ("sitemap", f"sitemap index ({len(paths)} pages)", "/sitemap.xml"),
+        ("sitemap-part", f"sitemap {fullest.lstrip('/')} ({entries[fullest]} entries)", fullest),
+    ]
 
 
 def measure_pages(options):
@@ -118,6 +141,7 @@ def measure_pages(options):
             f"/{lang}/{edition.key}/programme/?day={busiest.isoformat()}",
         ),
         ("grid", f"programme grid, {busiest}", f"/{lang}/{edition.key}/programme/?day={busiest.isoformat()}&view=grid"),
+        ("pdf", f"programme PDF, {busiest}", f"/{lang}/{edition.key}/programme.pdf?day={busiest.isoformat()}"),
         ("film", f"film {film.key}", f"/{lang}/films/{film.key}/"),
         (
             "section",
@@ -126,6 +150,10 @@ def measure_pages(options):
         ),
         ("search", f"search {word!r}", f"/{lang}/search/?q={word}"),
         ("home", "edition home", f"/{lang}/"),
+        ("schedule-xml", "schedule.xml, whole edition", f"/api/v1/{edition.key}/schedule.xml?lang={lang}"),
+        ("schedule-json", "schedule.json, whole edition", f"/api/v1/{edition.key}/schedule.json?lang={lang}"),
+        # Issue #13: its events' bytes are kept in the cache (films/calendar.py); the first request makes them.
+        ("ics", "programme.ics, whole edition, events kept", f"/{lang}/{edition.key}/programme.ics"),
     ]
     from django.contrib.auth.models import User
     from django.urls import reverse
@@ -139,11 +167,14 @@ def measure_pages(options):
     staff_client.force_login(staff)
     pages.append(("readiness", "admin: edition readiness", reverse("admin:films_edition_readiness", args=[edition.pk])))
     client = Client()
+    pages += sitemap_pages(client)
     rows = []
     for kind, label, url in pages:
         reference = machine_reference()
         count, median, fastest, cpu, size = measure(
-            staff_client if kind == "readiness" else client, url, options.repeat
+            staff_client if kind == "readiness" else client,
+            url,
+            min(options.repeat, PDF_REPEAT) if kind == "pdf" else options.repeat,
         )
         rows.append(
             {
@@ -187,6 +218,29 @@ def targets(results):
                 met.append(
                     (f"{result['vendor']}: {row['label']} median ≤ {milliseconds:g} ms", row["median"] <= milliseconds)
                 )
+        medians = {row["kind"]: row["median"] for row in result["rows"]}
+        if "pdf" in medians and "film" in medians:
+            ratio = medians["pdf"] / medians["film"]
+            met.append(
+                (
+                    f"{result['vendor']}: programme PDF ≤ {PDF_FILM_RATIO}× a film page (issue #13): {ratio:.0f}×",
+                    ratio <= PDF_FILM_RATIO,
+                )
+            )
+    # Issue #13: the whole edition's calendar, its events' bytes kept (the page cache off), within 10 times a film page.
+    for result in results:
+        medians = {row["kind"]: row["median"] for row in result["rows"]}
+        if "ics" in medians and "film" in medians:
+            ratio = medians["ics"] / medians["film"]
+            met.append((f"{result['vendor']}: programme.ics ≤ 10× a film page (issue #13): {ratio:.1f}×", ratio <= 10))
+    # Issue #17: the sitemap index and each page of its parts, uncached, within 10 times a film page.
+    for result in results:
+        film = next((row for row in result["rows"] if row["kind"] == "film"), None)
+        for row in result["rows"]:
+            if film is not None and row["kind"] in ("sitemap", "sitemap-part"):
+                bound = 10 * film["median"]
+                label = f"{result['vendor']}: {row['label']} median ≤ 10 × film page ({bound:.1f} ms)"
+                met.append((label, row["median"] <= bound))
     return met
 
 
@@ -238,6 +292,8 @@ def main():
     results = []
     for url in databases:
         env = production_env(url, FESTIVAL_PAGE_CACHE_SECONDS=0)
+        # A calendar keeps its events' bytes in the cache: a shared one, as in production (local memory holds 300).
+        env.setdefault("CACHE_URL", os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/12"))
         ensure_demo(env, rebuild=options.rebuild)
         arguments = ["--measure", "--repeat", str(options.repeat), "--language", options.language]
         if options.edition:
@@ -262,7 +318,7 @@ def main():
         if trivial["errors"] or programme["errors"]:
             print(f"errors: /healthz {trivial['errors']}, programme {programme['errors']}")
 
-    print("\n== targets (issue #5)")
+    print("\n== targets (issues #5, #13, #17)")
     for label, met in targets(results):
         print(f"{'met    ' if met else 'MISSED '} {label}")
 

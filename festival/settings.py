@@ -8,6 +8,7 @@ points it at PostgreSQL.
 
 import datetime
 import os
+import re
 import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -36,6 +37,21 @@ def env_bool(name, default=False):
 
 def env_list(name, default=""):
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+# An origin a browser may compare a framing page with: scheme, host (``*.`` for its subdomains, an IPv6 address
+# in brackets), optional port; no path, no space, quote or semicolon (which would end a CSP directive). Lower
+# case: not a setting.
+origin_pattern = re.compile(r"https?://(\*\.)?([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
+
+
+def env_origins(name):
+    """A comma-separated list of origins (``https://partner.example``); anything else stops the start-up."""
+    origins = [item.rstrip("/") for item in env_list(name)]
+    for origin in origins:
+        if not origin_pattern.fullmatch(origin):
+            raise ImproperlyConfigured(f"{name}: {origin!r} is not an origin such as https://partner.example.")
+    return origins
 
 
 def database_from_url(url):
@@ -258,6 +274,9 @@ FESTIVAL_TRAVEL_MINUTES = int(env("FESTIVAL_TRAVEL_MINUTES", "30"))
 FESTIVAL_YOUNG_AUDIENCE_AGE = int(env("FESTIVAL_YOUNG_AUDIENCE_AGE", "12"))
 FESTIVAL_YOUNG_AUDIENCE_ENDS_BY = env("FESTIVAL_YOUNG_AUDIENCE_ENDS_BY", "20:00")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A catalogue import that creates or changes more records than this gathers PostgreSQL's planner statistics of the
+# tables it wrote, once committed (films/catalogue/importer).
+FESTIVAL_ANALYZE_AFTER_RECORDS = int(env("FESTIVAL_ANALYZE_AFTER_RECORDS", "200"))
 
 # Security headers. The Content Security Policy allows no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
@@ -274,6 +293,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Partners' sites that may show the embeddable programme (/<lang>/<edition>/embed/programme/) in a frame, as
+# CSP frame-ancestors: comma-separated origins, e.g. https://partner.example,https://www.cinema.example.
+# Empty (the default): no site may frame it, like every other page (docs/production.md).
+EMBED_ALLOWED_ORIGINS = env_origins("EMBED_ALLOWED_ORIGINS")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

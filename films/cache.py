@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "festival:publication-version"
 # The entry format is part of the key: pages stored by an earlier release are never read back.
-PAGE_KEY_PREFIX = "festival:page:2"
+PAGE_KEY_PREFIX = "festival:page:3"
 SCHEDULE_KEY_PREFIX = "festival:next-scheduled-change"
 NO_SCHEDULED_CHANGE = 0
 SCHEDULE_SECONDS = 24 * 60 * 60
@@ -159,6 +159,35 @@ def page_key(version, language, full_path):
     return f"{PAGE_KEY_PREFIX}:{version}:{language}:{digest}"
 
 
+# What a view's decorators leave on its response for the middleware above this one to read: django-csp's
+# per-view policy (``csp``, ``csp_update``, ``csp_replace``, ``csp_exempt``, and their report-only forms) and
+# Django's clickjacking exemption (``xframe_options_exempt``). A stored page keeps them and every answer made
+# from it, a 304 too, carries them again: a cached page gets the headers a fresh one gets, not the site's default.
+VIEW_ATTRIBUTES = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_exempt",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+    "_csp_exempt_ro",
+    "xframe_options_exempt",
+)
+
+
+def view_attributes(response):
+    """The ``VIEW_ATTRIBUTES`` a response has, as ``((name, value), ...)``."""
+    return tuple((name, getattr(response, name)) for name in VIEW_ATTRIBUTES if hasattr(response, name))
+
+
+def with_view_attributes(response, attributes):
+    """``response`` with ``attributes`` (from ``view_attributes``) set on it again."""
+    for name, value in attributes:
+        setattr(response, name, value)
+    return response
+
+
 class Entry(NamedTuple):
     """A stored page: what the view answered, plus when it stops being current."""
 
@@ -167,6 +196,7 @@ class Entry(NamedTuple):
     status: int
     headers: tuple
     body: bytes
+    attributes: tuple = ()  # the response's ``view_attributes``
 
     @classmethod
     def of(cls, response, scheduled):
@@ -176,13 +206,14 @@ class Entry(NamedTuple):
             response.status_code,
             tuple(response.items()),
             response.content,
+            view_attributes(response),
         )
 
     def response(self):
         response = HttpResponse(self.body, status=self.status)
         for name, value in self.headers:
             response[name] = value
-        return response
+        return with_view_attributes(response, self.attributes)
 
 
 class LocalPages:
@@ -295,6 +326,7 @@ class PublicPageCacheMiddleware:
             entry = None
         if entry is not None:
             conditional = get_conditional_response(request, etag=entry.etag, response=entry.response())
+            with_view_attributes(conditional, entry.attributes)
             conditional[CACHE_STATUS_HEADER] = "hit"
             return conditional
 
@@ -316,7 +348,9 @@ class PublicPageCacheMiddleware:
             response[CACHE_STATUS_HEADER] = "miss"
         if conditions and response.status_code == 200 and response.has_header("ETag"):
             state = response.get(CACHE_STATUS_HEADER)
+            attributes = view_attributes(response)
             response = get_conditional_response(request, etag=response["ETag"], response=response)
+            with_view_attributes(response, attributes)
             if state:
                 response[CACHE_STATUS_HEADER] = state
         return response

@@ -11,18 +11,29 @@ Never typed by hand: every entry comes from the versions django-reversion keeps 
 
 Drafts never appear: a screening counts only in its published versions, in a published section of a published
 edition; a screening's or selection's changes before the programme went public are its preparation, not news.
+
+``recent_changes`` gives the programme and film pages their notes on screenings changed in the last 48 hours
+("Moved from …", "Cancelled on …"): read from the same history, only for the screenings saved in that time (their
+version, from the clock, says so without a query), in one query.
 """
 
 import datetime
+import json
 from dataclasses import dataclass, field
 
-from django.db.models import Min
+from django.db.models import IntegerField, JSONField, Min, OuterRef, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.utils import timezone
 from reversion.models import Version
 
 from .models import Film, Screen, Screening, ScreeningFilm, Section, Selection
+from .models.versioned import saved_at
 
 # Before this much time after the programme went public, a screening is part of its launch, not an addition.
 LAUNCH_GRACE = datetime.timedelta(hours=1)
+# How long a moved or cancelled screening carries a note saying so on the programme and film pages.
+RECENT = datetime.timedelta(hours=48)
 MOVED, CANCELLED, ADDED, FILM_ADDED, FILM_WITHDRAWN = "moved", "cancelled", "added", "film-added", "film-withdrawn"
 
 
@@ -194,3 +205,86 @@ def describe(changes, screenings):
             change.films = films_of.get(screening.pk, [])
         elif change.film_id in films:
             change.films = [films[change.film_id]]
+
+
+@dataclass
+class RecentChange:
+    """A published screening's change in the last ``RECENT``: ``kind`` is MOVED or CANCELLED; ``moment`` when it
+    was saved; for a move, where it was before (``starts_at``, ``screen`` and ``venue`` names, ``online``)."""
+
+    kind: str
+    moment: datetime.datetime
+    starts_at: datetime.datetime | None = None
+    screen: str = ""
+    venue: str = ""
+    online: bool = False
+
+
+def recent_changes(screenings, now=None):
+    """``{screening id: RecentChange}`` for the published screenings among ``screenings`` that moved (a new start
+    or screen) or were cancelled in the last ``RECENT``, compared with what they were before it.
+
+    ``screenings`` are ``(id, version, starts_at, screen_id, status)`` as they now are. Only those saved within the
+    window (their version says when) are looked up: most pages make no query; the others one, which reads those
+    screenings' kept versions with the screen and venue each names.
+    """
+    now = now or timezone.now()
+    since = now - RECENT
+    current = {}
+    for pk, version, starts_at, screen_id, status in screenings:
+        moment = saved_at(version or 0)
+        if moment is not None and since <= moment <= now:
+            current[pk] = (starts_at, screen_id, status)
+    if not current:
+        return {}
+    screen = Screen.objects.filter(pk=OuterRef("old_screen"))
+    versions = (
+        Version.objects.get_for_model(Screening)
+        .filter(object_id__in=[str(pk) for pk in current])
+        .alias(data=Cast("serialized_data", JSONField()))
+        .annotate(old_screen=Cast(KT("data__0__fields__screen"), IntegerField()))
+        .annotate(
+            screen_name=Subquery(screen.values("name")[:1]), venue_name=Subquery(screen.values("venue__name")[:1])
+        )
+        .order_by("revision__date_created", "pk")
+        .values_list("object_id", "revision__date_created", "serialized_data", "screen_name", "venue_name")
+    )
+    before, changed_at = {}, {}
+    for object_id, moment, data, screen_name, venue_name in versions:
+        pk = int(object_id)
+        if moment < since:  # Oldest first: what it was when the window opened is the last of these.
+            before[pk] = (data, screen_name, venue_name)
+        else:
+            changed_at[pk] = moment
+    changes = {}
+    for pk, moment in changed_at.items():
+        if pk not in before:
+            continue  # Made within the window: an addition, not a change.
+        data, screen_name, venue_name = before[pk]
+        fields = json.loads(data)[0]["fields"]
+        if not fields.get("published"):
+            continue  # Published within the window: its earlier places were a draft's.
+        starts_at, screen_id, status = current[pk]
+        if status == Screening.Status.CANCELLED:
+            if fields.get("status") != Screening.Status.CANCELLED:
+                changes[pk] = RecentChange(CANCELLED, moment)
+            continue
+        old_start = parse_moment(fields.get("starts_at"))
+        if old_start != starts_at or fields.get("screen") != screen_id:
+            changes[pk] = RecentChange(
+                MOVED,
+                moment,
+                starts_at=old_start,
+                screen=screen_name or "",
+                venue=venue_name or "",
+                online=fields.get("screen") is None,
+            )
+    return changes
+
+
+def parse_moment(value):
+    """A moment as Django's JSON serializer keeps it (ISO 8601, ``Z`` for UTC), or None."""
+    if not value:
+        return None
+    moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, datetime.UTC)

@@ -18,8 +18,10 @@ from django.db.models.query import ValuesIterable, ValuesListIterable
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.formats import get_format
+from django.utils.translation import gettext
 
 from .access import marker_codes
+from .changelog import CANCELLED, recent_changes
 from .codes import language_name
 from .models import Edition, Screening, ScreeningFilm, ScreeningGuest, Section, Selection
 from .public import (
@@ -298,6 +300,7 @@ SCREENING_COLUMNS = (
     "screen__order",
     "screen__venue__key",
     "screen__venue__name",
+    "version",
     # Access: the screening's own markers (in ``access.SCREENING_MARKERS``' order), then its screen's.
     "audio_description",
     "captions",
@@ -494,6 +497,7 @@ def screening_rows(queryset, edition, sections, *, day=None):
         screen_order,
         venue_key,
         venue_name,
+        _version,
         *access,
     ) in rows:
         starts = starts_at.astimezone(tz)
@@ -531,7 +535,39 @@ def screening_rows(queryset, edition, sections, *, day=None):
                 "guests": guests.get(screening_id, []),
             }
         )
+    attach_changes(result, [(row[0], row[14], row[2], row[9], row[4]) for row in rows])
     return result
+
+
+def attach_changes(rows, screenings, now=None):
+    """Give each display row ``change``: the note on its move or cancellation in the last 48 hours ("Moved from
+    Thu 12 Feb, 14:00, Kino 1, Arsenal"), or "", in the time zone of the row's ``starts_at``.
+
+    ``screenings`` are ``(id, version, starts_at, screen_id, status)`` (see ``changelog.recent_changes``); rows are
+    matched by their ``id``."""
+    changes = recent_changes(screenings, now)
+    for row in rows:
+        change = changes.get(row["id"])
+        row["change"] = change_note(change, row["starts_at"].tzinfo) if change else ""
+        row["change_kind"] = change.kind if change else ""
+
+
+def change_note(change, tz):
+    """A recent change (``changelog.RecentChange``) as the note a screening carries, in the edition's time zone."""
+    language = translation.get_language()
+    if change.kind == CANCELLED:
+        moment = change.moment.astimezone(tz)
+        return gettext("Cancelled on %(day)s at %(time)s") % {
+            "day": day_text(language, "D j M", moment.date()),
+            "time": clock(moment),
+        }
+    was = change.starts_at.astimezone(tz)
+    where = gettext("Online") if change.online else f"{change.screen}, {change.venue}"
+    return gettext("Moved from %(day)s, %(time)s, %(place)s") % {
+        "day": day_text(language, "D j M", was.date()),
+        "time": clock(was),
+        "place": where,
+    }
 
 
 def screenings_with_film_conditions(queryset, *, form=None, country=None, max_age=None):

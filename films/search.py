@@ -9,11 +9,20 @@ scan, without loading every film into Python.
 Saving a film or person keeps its column current, and so do signals on further titles and
 aliases; code that writes with ``bulk_create`` calls ``refresh_film_search_text`` /
 ``refresh_person_search_text`` for the records it wrote.
+
+On PostgreSQL a trigram GIN index on each ``search_text`` (pg_trgm's ``gin_trgm_ops``, migration 0008) serves
+that ``LIKE '%…%'`` for needles of three characters or more, so an archive of many editions is not scanned
+row by row; SQLite scans, as before.
+
+Results rank (``rank_films``, ``rank_people``): a record one of whose names is the query itself comes first;
+then films selected in the current edition; then films by the newest edition they played in, then by year,
+newer first; people by name.
 """
 
 import unicodedata
 
 from django.conf import settings
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from modeltranslation.utils import build_localized_fieldname
 
 SEPARATOR = "\n"  # normalised text has no newlines, so a match never spans two names
@@ -28,6 +37,61 @@ def normalise(text):
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     stripped = stripped.replace("\u2019", "'").replace("\u02bc", "'")
     return " ".join(stripped.casefold().split())
+
+
+def exact_name_q(needle):
+    """Records one of whose names, normalised, is ``needle`` (normalised) itself: a whole line of ``search_text``."""
+    return (
+        Q(search_text=needle)
+        | Q(search_text__startswith=f"{needle}{SEPARATOR}")
+        | Q(search_text__endswith=f"{SEPARATOR}{needle}")
+        | Q(search_text__contains=f"{SEPARATOR}{needle}{SEPARATOR}")
+    )
+
+
+def exact_first(needle):
+    """0 for a record with a name that is exactly ``needle``, else 1: to order by."""
+    return Case(When(exact_name_q(needle), then=Value(0)), default=Value(1))
+
+
+def published_selections():
+    """The published selections of the film of the outer query (a published section of a published edition)."""
+    from .models import Selection
+
+    return Selection.objects.filter(
+        film=OuterRef("pk"), section__published=True, section__edition__published=True
+    ).order_by()
+
+
+def rank_films(queryset, needle, current_edition_key):
+    """``queryset`` (films found by ``needle``) in the order results are shown.
+
+    1. a film with a title that is the query itself; 2. films selected in the current edition (key
+    ``current_edition_key``, None when there is none); 3. the newest edition a film played in first (films
+    never selected in a published edition last), then the film's year, newer first; then the key.
+    """
+    played = published_selections()
+    if current_edition_key is None:
+        in_current = Value(False)
+    else:
+        in_current = Exists(played.filter(section__edition__key=current_edition_key))
+    newest = played.order_by("-section__edition__start_date").values("section__edition__start_date")[:1]
+    return queryset.alias(
+        search_exact=exact_first(needle),
+        search_current=in_current,
+        search_newest=Subquery(newest),
+    ).order_by(
+        "search_exact",
+        F("search_current").desc(),
+        F("search_newest").desc(nulls_last=True),
+        F("year").desc(nulls_last=True),
+        "key",
+    )
+
+
+def rank_people(queryset, needle):
+    """``queryset`` (people found by ``needle``) in the order results are shown: exact name or alias, then by name."""
+    return queryset.alias(search_exact=exact_first(needle)).order_by("search_exact", "name", "key", "id")
 
 
 def joined(names):

@@ -1,142 +1,588 @@
-"""The sitemap: every public page in every site language, each with its hreflang alternates.
+"""The sitemap: an index (``/sitemap.xml``) of parts (``/sitemap-<part>.xml``) that list every public page in
+every site language, each with its hreflang alternates.
 
-Django's sitemap framework writes one ``<url>`` per page and language (``i18n``), lists the
-page's other languages as ``<xhtml:link rel="alternate" hreflang>`` (``alternates``) and the
-default language's as ``x-default``. Drafts never appear: every item list starts from the
-models' ``published()`` querysets.
+Parts, in the order the index lists them:
+
+- ``static``: the home page and the archive of editions;
+- per published edition, newest first, ``<edition>-programme`` (its programme, awards page, changes page and
+  sections) and ``<edition>-films`` (the films it shows that no newer edition shows too: a film shown in
+  several editions is listed once, with the newest of them);
+- ``films``: published films that no published edition shows (in no section, no screening);
+- ``people`` (credited on a published film), ``venues`` (with a published screening) and ``awards`` (each
+  award's page across editions, once one of its results is public).
+
+An empty part is left out of the index and its address answers 404.
+
+Django's sitemap framework writes one ``<url>`` per page and language (``i18n``), lists the page's languages as
+``<xhtml:link rel="alternate" hreflang>`` (``alternates``) and the default language's page as ``x-default``.
+It cuts a part into pages of ``limit`` ``<url>`` entries (``?p=2``...; it pairs each item with each language
+before paginating, so ``limit`` counts entries, not the site's pages) and the index lists every page of every
+part.
+Drafts never appear: every item list starts from the models' ``published()`` querysets, award pages from
+public (announced) results.
+
+Speed: a part's page makes two queries (the published editions, then its items: keys only), the index ten, however
+many items and editions (it reads the whole archive at once and decides in Python which edition lists each
+film, by the rule of the films parts' own query); all compiled once per process (``films.queries.Prepared``).
+Each page's URL in each language is made once, from one ``reverse()`` per route and language (``Locations``),
+and escaped once; a page holds at most ``URLS_PER_PAGE`` entries.
+
+``lastmod``: the index says when each part last changed (``Part.get_latest_lastmod``; the ``<url>`` entries
+carry none), read from the clock versions of the records its pages show (every save raises a record's
+``version``, ``films.models.versioned.saved_at``) and the moments award results became public. People and
+venues carry no version: their parts go by the films and editions they appear in. A record that leaves a part
+(unpublished, deleted) moves no version left in it.
 """
+
+import datetime
+import functools
+import re
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.http import Http404
 from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.html import escape
 from django.views.decorators.http import require_safe
 
-from .models import AwardResult, Credit, Edition, Film, Person, Screening, Section, Venue
+from .models import AwardResult, Credit, Edition, Film, Person, Screening, ScreeningFilm, Section, Selection, Venue
+from .models.award import Award
+from .models.festival import announcement_time
+from .models.versioned import saved_at
+from .public import language_codes, lean
+from .queries import EDITION, Prepared, UrlPattern, prefetched
+
+# The most <url> entries (site pages × languages) on one page of a part. The protocol allows 50,000 and 50 MB; a
+# smaller page keeps each answer quick (rendering costs about 0.06 ms an entry; an entry is under 1 KB).
+URLS_PER_PAGE = 1_000
+
+# The public routes the sitemap lists, with the names of their URL arguments, in order.
+ROUTES = {
+    "home": (),
+    "editions": (),
+    "programme": ("edition",),
+    "awards": ("edition",),
+    "changes": ("edition",),
+    "section": ("edition", "section"),
+    "film": ("film",),
+    "person": ("person",),
+    "venue": ("venue",),
+    "award": ("award",),
+}
+
+# What ``<slug:...>`` matches (Django's slug converter). reverse() quotes none of these characters, so for such
+# keys the URL is the reversed pattern with the key put in; any other key goes to reverse() itself.
+PLAIN_KEY = re.compile(r"[-a-zA-Z0-9_]+")
 
 
-class PublicSitemap(Sitemap):
+class Locations:
+    """The URL of a public page from its route and keys in a language, exactly as ``reverse()`` gives it.
+
+    Each route is reversed once per language (``films.queries.UrlPattern``) and the keys are put in; a key that
+    is not a plain slug is reversed in full, so the result is always ``reverse()``'s (held to it by
+    ``tests/test_sitemap.py``, unusual keys included). One per request: the patterns include the script prefix.
+    """
+
+    def __init__(self):
+        self.patterns = {}
+
+    def __call__(self, language, route, *keys):
+        pattern = self.patterns.get((language, route))
+        if pattern is None:
+            with translation.override(language):
+                pattern = self.patterns[language, route] = UrlPattern(route, **dict.fromkeys(ROUTES[route]))
+        for key in keys:
+            if not PLAIN_KEY.fullmatch(key):
+                with translation.override(language):
+                    return reverse(route, kwargs=dict(zip(ROUTES[route], keys, strict=True)))
+        return pattern(*keys)
+
+
+# Queries -----------------------------------------------------------------------------------------------
+
+# A placeholder for the current moment in prepared queries (``Prepared`` puts the real one in its place).
+NOW = datetime.datetime(1901, 3, 4, 5, 6, 7, 89, tzinfo=datetime.UTC)
+
+
+def films_shown_in(editions):
+    """A filter for films with a public selection or a public screening in one of ``editions`` (a queryset), by
+    the lists of those films' ids (each read once a query: for the films of few editions)."""
+    selections = lean(Selection.objects.published()).filter(section__edition__in=editions.values("pk"))
+    screenings = lean(Screening.objects.published()).filter(edition__in=editions.values("pk"))
+    shown = ScreeningFilm.objects.filter(screening__in=screenings)
+    return Q(pk__in=selections.values("film")) | Q(pk__in=shown.values("film"))
+
+
+def film_shown_in(editions):
+    """The same filter checked film by film (for a few films against many editions)."""
+    film, editions = OuterRef("pk"), editions.values("pk")
+    selections = lean(Selection.objects.published()).filter(film=film, section__edition__in=editions)
+    screenings = lean(Screening.objects.published()).filter(screening_films__film=film, edition__in=editions)
+    return Exists(selections) | Exists(screenings)
+
+
+def newer_editions(edition):
+    """The published editions before ``edition`` (an id) in the order newest first (first day, then key)."""
+    this = Edition.objects.filter(pk=edition)
+    start, key = Subquery(this.values("start_date")), Subquery(this.values("key"))
+    return Edition.objects.filter(Q(start_date__gt=start) | Q(start_date=start, key__lt=key), published=True)
+
+
+def highest_version(queryset):
+    """A subquery: the highest ``version`` in ``queryset``."""
+    return Subquery(queryset.order_by("-version").values("version")[:1])
+
+
+_editions = Prepared(
+    lambda: (
+        lean(Edition.objects.filter(published=True)).order_by("-start_date", "key").values_list("id", "key", "version")
+    )
+)
+_sections = Prepared(
+    lambda edition: (
+        lean(Section.objects.filter(edition=edition, published=True)).order_by("order", "key").values_list("key")
+    ),
+    EDITION,
+)
+_edition_films = Prepared(
+    lambda edition: (
+        lean(Film.objects.published())
+        .filter(films_shown_in(Edition.objects.filter(pk=edition)))
+        .exclude(film_shown_in(newer_editions(edition)))
+        .order_by("key")
+        .values_list("key", "version")
+    ),
+    EDITION,
+)
+_unshown_films = Prepared(
+    lambda: (
+        lean(Film.objects.published())
+        .exclude(film_shown_in(Edition.objects.filter(published=True)))
+        .order_by("key")
+        .values_list("key", "version")
+    )
+)
+_people = Prepared(
+    lambda: (
+        lean(Person.objects.filter(Exists(Credit.objects.filter(person=OuterRef("pk"), film__published=True))))
+        .order_by("key")
+        .values_list("key")
+    )
+)
+_venues = Prepared(
+    lambda: (
+        lean(Venue.objects.filter(Exists(lean(Screening.objects.published()).filter(screen__venue=OuterRef("pk")))))
+        .order_by("key")
+        .values_list("key")
+    )
+)
+_awards = Prepared(
+    lambda now: (
+        lean(AwardResult.objects.public(now))
+        .filter(award__section__published=True)
+        .order_by("award__key")
+        .values_list("award__key")
+        .distinct()
+    ),
+    NOW,
+)
+# For ``lastmod``: each published edition's version and the highest of its sections', screenings' and awards'.
+_edition_versions = Prepared(
+    lambda: (
+        lean(Edition.objects.filter(published=True))
+        .annotate(
+            sections_version=highest_version(Section.objects.filter(edition=OuterRef("pk"))),
+            screenings_version=highest_version(Screening.objects.filter(edition=OuterRef("pk"))),
+            awards_version=highest_version(Award.objects.filter(edition=OuterRef("pk"))),
+        )
+        .values_list("id", "version", "sections_version", "screenings_version", "awards_version")
+    )
+)
+# ... and the published competitions with results, with what their announcement time depends on.
+_competitions = Prepared(
+    lambda: (
+        lean(Section.objects.published())
+        .filter(pk__in=AwardResult.objects.values("award__section"))
+        .values_list(
+            "edition_id",
+            "results_announced_at",
+            "edition__results_announced_at",
+            "edition__end_date",
+            "edition__timezone",
+        )
+    )
+)
+
+# The index reads the whole archive at once (a constant number of queries however many editions): every published
+# edition's sections, every published film, and where each is shown (as the parts' own queries decide, in Python).
+_all_sections = Prepared(
+    lambda: lean(Section.objects.published()).order_by("edition_id", "order", "key").values_list("edition_id", "key")
+)
+# (In no particular order: the index counts them.)
+_all_films = Prepared(lambda: lean(Film.objects.published()).order_by().values_list("id", "key", "version"))
+_selected_films = Prepared(
+    lambda: lean(Selection.objects.published()).order_by().values_list("film_id", "section__edition_id")
+)
+_screened_films = Prepared(
+    lambda: (
+        lean(Screening.objects.published())
+        .filter(screening_films__isnull=False)
+        .order_by()
+        .values_list("screening_films__film_id", "edition_id")
+    )
+)
+
+
+def latest(versions, moments=()):
+    """The latest of the times read from clock ``versions`` (ints or None) and the aware datetimes ``moments``,
+    to the second; None when there is none."""
+    times = [saved_at(version) for version in versions if version]
+    times = [moment for moment in (*times, *moments) if moment is not None]
+    return max(times).replace(microsecond=0) if times else None
+
+
+# Parts -------------------------------------------------------------------------------------------------
+
+
+class Archive:
+    """What the parts of one request share: the published editions (newest first) and the URL builder.
+
+    For the index (``whole``), also the items of every part read for the whole archive at once, the latest
+    versions by edition and the announcement moments (for ``lastmod``), each read once.
+    """
+
+    def __init__(self, whole=False):
+        self.now = timezone.now()
+        self.locations = Locations()
+        self.languages = language_codes()
+        self.editions = _editions()
+        self.whole = whole
+
+    def parts(self):
+        """Every part, by name, in the index's order (empty ones included)."""
+        parts = {"static": StaticPart(self)}
+        for edition_id, key, _version in self.editions:
+            parts[f"{key}-programme"] = ProgrammePart(self, edition_id, key)
+            parts[f"{key}-films"] = EditionFilmsPart(self, edition_id)
+        parts.update(films=UnshownFilmsPart(self), people=PeoplePart(self), venues=VenuesPart(self))
+        parts.update(awards=AwardsPart(self))
+        return parts
+
+    @functools.cached_property
+    def edition_versions(self):
+        """``{edition id: (its version, its sections', screenings' and awards' highest)}``."""
+        return {row[0]: row[1:] for row in _edition_versions()}
+
+    def all_edition_versions(self):
+        return [version for versions in self.edition_versions.values() for version in versions]
+
+    @functools.cached_property
+    def announcements(self):
+        """``{edition id: [the moments, up to now, at which its competitions' results became public]}``."""
+        moments = {}
+        for edition, own, edition_time, end, zone in _competitions():
+            moment = announcement_time(own, Edition(results_announced_at=edition_time, end_date=end, timezone=zone))
+            if moment <= self.now:
+                moments.setdefault(edition, []).append(moment)
+        return moments
+
+    def queries(self):
+        """The queries the index makes, for ``prefetched``."""
+        return [
+            (_all_sections,),
+            (_all_films,),
+            (_selected_films,),
+            (_screened_films,),
+            (_people,),
+            (_venues,),
+            (_awards, self.now),
+            (_edition_versions,),
+            (_competitions,),
+        ]
+
+    @functools.cached_property
+    def sections(self):
+        """``{edition id: [its published sections' keys, in programme order]}``."""
+        sections = {}
+        for edition, key in _all_sections():
+            sections.setdefault(edition, []).append(key)
+        return sections
+
+    @functools.cached_property
+    def films(self):
+        """``{edition id, or None for no edition: [(key, version) of the published films it lists]}``: each film
+        with the newest edition that shows it (``_edition_films`` and ``_unshown_films`` for the whole archive; in
+        no particular order)."""
+        rank = {edition: number for number, (edition, _key, _version) in enumerate(self.editions)}
+        newest = {}
+        for film, edition in (*_selected_films(), *_screened_films()):
+            if edition in rank and (film not in newest or rank[edition] < rank[newest[film]]):
+                newest[film] = edition
+        films = {}
+        for film, key, version in _all_films():
+            films.setdefault(newest.get(film), []).append((key, version))
+        return films
+
+    def films_version(self):
+        return max((version for films in self.films.values() for _key, version in films), default=None)
+
+
+class Part(Sitemap):
+    """One part of the sitemap. Items are ``(route, *keys)`` tuples, from one query (``query``)."""
+
     i18n = True
     alternates = True
     x_default = True
+    limit = URLS_PER_PAGE
+    route = None
+
+    def __init__(self, archive):
+        self.archive = archive
+        self.item_list = None
+        self.item_versions = []
+
+    def query(self):
+        """``(prepared query, *arguments)``: the query whose ``(key,)`` rows are this part's keys."""
+        raise NotImplementedError
+
+    def keys(self):
+        """The items (one query)."""
+        query, *arguments = self.query()
+        return [(self.route, key) for (key,) in query(*arguments)]
+
+    def whole_archive_keys(self):
+        """The items as ``keys()`` lists them, from what the archive read at once for the index."""
+        return self.keys()
+
+    def items(self):
+        # Django asks for the items more than once (each use of ``paginator``): read them once.
+        if self.item_list is None:
+            self.item_list = self.whole_archive_keys() if self.archive.whole else self.keys()
+        return self.item_list
+
+    def keyed(self, rows):
+        """Items from ``(key, version)`` rows; the versions are kept for ``versions()``."""
+        items = []
+        for key, version in rows:
+            items.append((self.route, key))
+            self.item_versions.append(version)
+        return items
+
+    def get_languages_for_item(self, item):
+        # Django asks for each item (pairing items with languages); read the setting once a request.
+        return self.archive.languages
+
+    def location(self, item):
+        return self.archive.locations(translation.get_language(), *item)
 
     def get_urls(self, page=1, site=None, protocol=None):
-        """Django's URLs, with ``x-default`` pointing at the default language's page.
+        """The ``<url>`` entries of one page: what Django's ``Sitemap.get_urls`` makes of ``location()`` (held to it
+        by ``tests/test_sitemap.py``), except that ``x-default`` is the default language's page, made without
+        its per-entry work: each page's URL in each language is made (and escaped for the XML) once, not once
+        per entry and alternate under ``translation.override``.
 
         Django strips the language prefix for ``x-default`` (right for ``prefix_default_language=False``);
         here every page has a prefix, so the unprefixed address would not exist.
         """
-        urls = super().get_urls(page=page, site=site, protocol=protocol)
-        for url in urls:
-            by_language = {alternate["lang_code"]: alternate["location"] for alternate in url.get("alternates", [])}
-            for alternate in url.get("alternates", []):
-                if alternate["lang_code"] == "x-default":
-                    alternate["location"] = by_language[settings.LANGUAGE_CODE]
+        base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        locate = self.archive.locations
+        codes = {"x-default": escape("x-default")}
+        urls = []
+        alternates_of = {}
+        by_language_of = {}
+        for item, language in self.paginator.page(page).object_list:
+            alternates = alternates_of.get(item)
+            if alternates is None:
+                languages = self.get_languages_for_item(item)
+                by_language = by_language_of[item] = {code: escape(base + locate(code, *item)) for code in languages}
+                alternates = alternates_of[item] = [
+                    {"location": location, "lang_code": codes.get(code) or codes.setdefault(code, escape(code))}
+                    for code, location in by_language.items()
+                ]
+                if settings.LANGUAGE_CODE in by_language:
+                    default = by_language[settings.LANGUAGE_CODE]
+                    alternates.append({"location": default, "lang_code": codes["x-default"]})
+            urls.append(
+                {
+                    "item": (item, language),
+                    "location": by_language_of[item][language],
+                    "lastmod": None,
+                    "changefreq": None,
+                    "priority": "",
+                    "alternates": alternates,
+                }
+            )
         return urls
 
+    def versions(self):
+        """The clock versions (or None) of the records this part's pages show."""
+        return []
 
-class StaticPagesSitemap(PublicSitemap):
-    """Pages that exist once: the home page and the archive of editions."""
+    def moments(self):
+        """Moments at which this part's pages changed without a save (award results becoming public)."""
+        return []
 
-    def items(self):
-        return ["home", "editions"]
-
-    def location(self, item):
-        return reverse(item)
-
-
-class EditionSitemap(PublicSitemap):
-    """Each published edition's programme."""
-
-    def items(self):
-        return Edition.objects.published().order_by("-start_date", "key")
-
-    def location(self, item):
-        return reverse("programme", kwargs={"edition": item.key})
+    def get_latest_lastmod(self):
+        """When this part's content last changed, as far as the records' clocks tell: the index's ``<lastmod>``."""
+        return latest(self.versions(), self.moments())
 
 
-class AwardsSitemap(PublicSitemap):
-    """The awards page of each published edition (it says so when there are none yet)."""
+class StaticPart(Part):
+    """The home page and the archive of editions. Changed: an edition or anything in one saved."""
 
-    def items(self):
-        return Edition.objects.published().order_by("-start_date", "key")
+    def keys(self):
+        return [("home",), ("editions",)]
 
-    def location(self, item):
-        return reverse("awards", kwargs={"edition": item.key})
-
-
-class AwardSitemap(PublicSitemap):
-    """The page of each award across editions (by key), once any of its results is public."""
-
-    def items(self):
-        return list(
-            AwardResult.objects.public()
-            .filter(award__section__published=True)
-            .order_by("award__key")
-            .values_list("award__key", flat=True)
-            .distinct()
-        )
-
-    def location(self, item):
-        return reverse("award", kwargs={"award": item})
+    def versions(self):
+        return self.archive.all_edition_versions()
 
 
-class SectionSitemap(PublicSitemap):
-    def items(self):
-        return Section.objects.published().select_related("edition").order_by("edition__start_date", "order", "key")
+class ProgrammePart(Part):
+    """An edition's programme, awards page, changes page and sections.
 
-    def location(self, item):
-        return reverse("section", kwargs={"edition": item.edition.key, "section": item.key})
+    Changed: the edition, one of its sections, screenings or awards saved (drafts too: a withdrawal is a save),
+    or one of its competitions' results announced.
+    """
 
+    def __init__(self, archive, edition, key):
+        super().__init__(archive)
+        self.edition, self.key = edition, key
 
-class FilmSitemap(PublicSitemap):
-    def items(self):
-        return Film.objects.published().order_by("key").only("key")
+    def keys(self, sections=None):
+        key = self.key
+        if sections is None:
+            sections = [section for (section,) in _sections(self.edition)]
+        return [("programme", key), ("awards", key), ("changes", key), *(("section", key, s) for s in sections)]
 
-    def location(self, item):
-        return reverse("film", kwargs={"film": item.key})
+    def whole_archive_keys(self):
+        return self.keys(self.archive.sections.get(self.edition, []))
 
+    def versions(self):
+        return self.archive.edition_versions.get(self.edition, ())
 
-class PersonSitemap(PublicSitemap):
-    """People credited on at least one published film."""
-
-    def items(self):
-        credits = Credit.objects.filter(person=OuterRef("pk"), film__published=True)
-        return Person.objects.filter(Exists(credits)).order_by("key").only("key")
-
-    def location(self, item):
-        return reverse("person", kwargs={"person": item.key})
-
-
-class VenueSitemap(PublicSitemap):
-    """Venues with at least one published screening."""
-
-    def items(self):
-        screenings = Screening.objects.published().filter(screen__venue=OuterRef("pk"))
-        return Venue.objects.filter(Exists(screenings)).order_by("key").only("key")
-
-    def location(self, item):
-        return reverse("venue", kwargs={"venue": item.key})
+    def moments(self):
+        return self.archive.announcements.get(self.edition, ())
 
 
-SITEMAPS = {
-    "pages": StaticPagesSitemap,
-    "editions": EditionSitemap,
-    "awards": AwardsSitemap,
-    "award": AwardSitemap,
-    "sections": SectionSitemap,
-    "films": FilmSitemap,
-    "people": PersonSitemap,
-    "venues": VenueSitemap,
-}
+class EditionFilmsPart(Part):
+    """The published films an edition shows (in a section or a screening) that no newer edition shows.
+
+    Changed: one of the films saved, or the edition or anything in it (its screenings show on film pages).
+    """
+
+    route = "film"
+
+    def __init__(self, archive, edition):
+        super().__init__(archive)
+        self.edition = edition
+
+    def keys(self):
+        return self.keyed(_edition_films(self.edition))
+
+    def whole_archive_keys(self):
+        return self.keyed(self.archive.films.get(self.edition, []))
+
+    def versions(self):
+        self.items()
+        return [*self.item_versions, *self.archive.edition_versions.get(self.edition, ())]
+
+
+class UnshownFilmsPart(Part):
+    """Published films that no published edition shows (imported for the archive, say). Changed: one saved."""
+
+    route = "film"
+
+    def keys(self):
+        return self.keyed(_unshown_films())
+
+    def whole_archive_keys(self):
+        return self.keyed(self.archive.films.get(None, []))
+
+    def versions(self):
+        self.items()
+        return self.item_versions
+
+
+class PeoplePart(Part):
+    """People credited on at least one published film.
+
+    Changed: a published film, or an edition or anything in one, saved (people carry no version of their own).
+    """
+
+    route = "person"
+
+    def query(self):
+        return (_people,)
+
+    def versions(self):
+        return [self.archive.films_version(), *self.archive.all_edition_versions()]
+
+
+class VenuesPart(Part):
+    """Venues with at least one published screening.
+
+    Changed: an edition or anything in one (its screenings) saved (venues carry no version of their own).
+    """
+
+    route = "venue"
+
+    def query(self):
+        return (_venues,)
+
+    def versions(self):
+        return self.archive.all_edition_versions()
+
+
+class AwardsPart(Part):
+    """The page of each award across editions (by key), once any of its results is public (the embargo).
+
+    Changed: an award, or an edition or anything in one, saved, or a competition's results announced.
+    """
+
+    route = "award"
+
+    def query(self):
+        return (_awards, self.archive.now)
+
+    def versions(self):
+        return self.archive.all_edition_versions()
+
+    def moments(self):
+        return [moment for moments in self.archive.announcements.values() for moment in moments]
+
+
+# Views -------------------------------------------------------------------------------------------------
 
 
 @require_safe
-def sitemap(request):
-    """``/sitemap.xml``: all sections in one document (well below the protocol's 50,000 URLs per file)."""
-    return sitemap_views.sitemap(request, sitemaps=SITEMAPS, template_name="films/sitemap.xml")
+def index(request):
+    """``/sitemap.xml``: the index of the parts (each page of each) with when each part last changed."""
+    archive = Archive(whole=True)
+    parts = archive.parts()
+    # On PostgreSQL the queries go out together, in one round trip.
+    with prefetched(*archive.queries()):
+        return sitemap_views.index(
+            request,
+            sitemaps={name: found for name, found in parts.items() if found.items()},
+            template_name="films/sitemap_index.xml",
+            sitemap_url_name="sitemap-part",
+        )
+
+
+@require_safe
+def part(request, section):
+    """``/sitemap-<part>.xml`` (``?p=2``...): one page of one part; an unknown or empty part is 404."""
+    found = Archive().parts().get(section)
+    if found is None or not found.items():
+        raise Http404("No such sitemap.")
+    return sitemap_views.sitemap(request, sitemaps={section: found}, section=section, template_name="films/sitemap.xml")
 
 
 # Included at the site root by festival/urls.py: ``path("", include("films.sitemaps"))``.
-urlpatterns = [path("sitemap.xml", sitemap, name="sitemap")]
+urlpatterns = [
+    path("sitemap.xml", index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", part, name="sitemap-part"),
+]

@@ -7,6 +7,7 @@ the ``<edition>/...`` patterns so that they win over an edition key.
 from django.urls import path
 
 from .views import pages
+from .views.programme_pdf import programme_pdf
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -17,6 +18,8 @@ urlpatterns = [
     path("venues/<slug:venue>/", pages.venue, name="venue"),
     path("awards/<slug:award>/", pages.award, name="award"),
     path("<slug:edition>/programme/", pages.programme, name="programme"),
+    path("<slug:edition>/programme.pdf", programme_pdf, name="programme-pdf"),
+    path("<slug:edition>/embed/programme/", pages.embed_programme, name="embed-programme"),
     path("<slug:edition>/sections/<slug:section>/", pages.section, name="section"),
     path("<slug:edition>/awards/", pages.awards, name="awards"),
     path("<slug:edition>/changes/", pages.changes, name="changes"),

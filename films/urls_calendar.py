@@ -10,6 +10,11 @@ from .views import calendar
 urlpatterns = [
     path("my-programme/", calendar.personal_programme, name="personal-programme"),
     path("<slug:edition>/my-programme.ics", calendar.personal_programme_ics, name="personal-programme-ics"),
+    path(
+        "<slug:edition>/my-programme/<str:token>.ics",
+        calendar.personal_subscription,
+        name="personal-programme-subscription",
+    ),
     path("<slug:edition>/programme.ics", calendar.programme_ics, name="programme-ics"),
     path("<slug:edition>/screenings/<slug:screening>.ics", calendar.screening_ics, name="screening-ics"),
 ]

@@ -95,6 +95,14 @@ def make_screening(edition, section, screen, film):
     return make
 
 
+def saved_days_ago(days=3):
+    """Date every screening's last save ``days`` back: as a programme stands before the week it plays, with no
+    move or cancellation in the last 48 hours to look up (``changelog.recent_changes``)."""
+    import time
+
+    Screening.objects.update(version=int((time.time() - days * 24 * 60 * 60) * 1_000_000))
+
+
 def tiny_image(fmt="PNG", size=(8, 6), name=None, color=(200, 30, 30)):
     """An image file held in memory, as an upload."""
     buffer = io.BytesIO()

@@ -134,3 +134,37 @@ def test_board_query_count_does_not_grow_with_screenings(
     with django_assert_num_queries(9):
         html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12"}).content.decode()
     assert len(blocks(html)) == count
+
+
+def test_a_venue_filter_narrows_the_board_to_its_screens_and_keeps_to_it_across_days(
+    admin_client, make_screening, second_screen
+):
+    from films.models import Venue
+
+    arsenal = Venue.objects.create(key="arsenal", name="Arsenal")
+    kino = Screen.objects.create(venue=arsenal, key="arsenal-1", name="Arsenal 1")
+    make_screening(local(2023, 11, 12, 10), key="cinema-morning")
+    make_screening(local(2023, 11, 12, 14), key="cinema-afternoon", screen=second_screen)
+    make_screening(local(2023, 11, 12, 12), key="arsenal-noon", screen=kino)
+    html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12"}).content.decode()
+    assert set(columns(html)) == {"Arsenal 1", "Example Cinema 1", "Example Cinema 2"}
+    assert re.findall(r'<option value="([^"]*)"[^>]*>([^<]+)</option>', html.split('id="board-venue"')[1])[:3] == [
+        ("", "All venues"),
+        ("arsenal", "Arsenal"),
+        ("example-cinema", "Example Cinema"),
+    ]
+    html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12", "venue": "arsenal"}).content.decode()
+    assert columns(html) == {"Arsenal 1": "2"}
+    assert set(blocks(html)) == {"arsenal-noon"}
+    assert '<option value="arsenal" selected>Arsenal</option>' in html
+    # The day links keep the venue.
+    assert 'href="/admin/films/screening/board/?edition=idfa-2023&amp;day=2023-11-13&amp;venue=arsenal"' in html
+    html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12", "venue": "example-cinema"}).content
+    assert set(blocks(html.decode())) == {"cinema-morning", "cinema-afternoon"}
+
+
+def test_an_unknown_venue_says_so_and_shows_every_screen(admin_client, make_screening):
+    make_screening(local(2023, 11, 12, 10), key="morning")
+    html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12", "venue": "nowhere"}).content.decode()
+    assert '<p class="errornote">No screening of this edition is at a venue with the key “nowhere”.</p>' in html
+    assert set(blocks(html)) == {"morning"}

@@ -83,6 +83,65 @@ def test_removing_a_screening_on_the_personal_page_updates_it(page, programme):
     assert listed(page) == ["afternoon"]
 
 
+def test_the_personal_programme_flags_what_changed_since_the_last_visit(page, programme):
+    import datetime
+
+    from films.models import Screening
+
+    page.goto("/en/my-programme/?edition=idfa-2023&s=morning,evening")
+    assert listed(page) == ["morning", "evening"]
+    notice = page.locator("[data-personal-changed]")
+    morning = page.locator('li[data-screening="morning"] [data-seen-note]')
+    # A first visit has nothing to compare with.
+    assert notice.is_hidden()
+    assert morning.is_hidden()
+    screening = Screening.objects.get(key="morning")
+    screening.starts_at += datetime.timedelta(hours=1)
+    screening.ends_at += datetime.timedelta(hours=1)
+    screening.save()
+    page.reload()
+    assert notice.is_visible()
+    assert morning.inner_text() == (
+        "Changed since your last visit. It was: Sun 12 Nov, 10 a.m.–11:40 a.m., Example Cinema 1, Example Cinema"
+    )
+    assert page.locator('li[data-screening="evening"] [data-seen-note]').is_hidden()
+    # Seen now: the next visit flags nothing until something changes again.
+    page.reload()
+    assert notice.is_hidden()
+    assert morning.is_hidden()
+    Screening.objects.filter(key="evening").update(status=Screening.Status.CANCELLED)
+    page.reload()
+    assert page.locator('li[data-screening="evening"] [data-seen-note]').inner_text() == (
+        "Changed since your last visit. It was: Sun 12 Nov, 7:15 p.m.–8:55 p.m., Example Cinema 1, Example Cinema"
+    )
+    assert morning.is_hidden()
+
+
+def test_the_grid_scrolls_in_its_box_with_its_heads_and_times_in_place(page, transactional_db, make_screening, venue):
+    from films.models import Screen
+
+    for number in range(12):
+        screen = Screen.objects.create(venue=venue, key=f"hall-{number}", name=f"Hall {number}", order=number + 1)
+        for hour in (10, 13, 16, 19):
+            make_screening(local(2023, 11, 12, hour), key=f"h{number}-{hour}", screen=screen)
+    page.goto("/en/idfa-2023/programme/?day=2023-11-12&view=grid")
+    box = page.locator(".grid-scroll")
+    box.evaluate("element => { element.scrollTop = 400; element.scrollLeft = 900; }")
+    edges = box.evaluate(
+        """element => {
+            const box = element.getBoundingClientRect();
+            const head = element.querySelector("thead th:nth-child(5)").getBoundingClientRect();
+            const time = element.querySelector("tbody tr:nth-child(20) th").getBoundingClientRect();
+            return {top: Math.round(head.top - box.top), left: Math.round(time.left - box.left),
+                    scrolled: [element.scrollTop, element.scrollLeft]};
+        }"""
+    )
+    assert edges["scrolled"][0] > 0  # It did scroll, inside its own box, both ways.
+    assert edges["scrolled"][1] > 0
+    assert edges["top"] <= 1  # The screens' heads stay at the top of the box,
+    assert edges["left"] <= 1  # and the times at its left.
+
+
 @pytest.fixture
 def board(transactional_db, make_screening, venue, screen):
     from django.contrib.auth.models import User

@@ -1,6 +1,7 @@
 """Calendar (.ics) exports: one screening, the filtered programme, a personal programme."""
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -270,7 +271,237 @@ def test_the_programme_offers_calendar_subscriptions_for_the_edition_and_the_sec
     assert [str(event["UID"]) for event in events(parse(subscribed))] == ["idfa-2023-a@testserver"]
 
 
-def test_a_personal_programme_offers_its_subscription(client, example):
-    html = client.get("/en/my-programme/?edition=idfa-2023&s=wwnfa-1").content.decode()
-    assert 'href="webcal://testserver/en/idfa-2023/my-programme.ics?s=wwnfa-1" class="subscribe"' in html
-    assert "<code>http://testserver/en/idfa-2023/my-programme.ics?s=wwnfa-1</code>" in html
+def subscription_address(client, query):
+    """The personal programme page's subscription: (webcal address, the same over http, the path to read it)."""
+    html = client.get(f"/en/my-programme/?{query}").content.decode()
+    [webcal] = re.findall(r'href="(webcal://[^"]+)" class="subscribe"', html)
+    [web] = re.findall(r"<code>(http://[^<]+)</code>", html)
+    return webcal, web, web.removeprefix("http://testserver")
+
+
+def test_a_personal_programme_offers_an_unguessable_subscription(client, example):
+    webcal, web, path = subscription_address(client, "edition=idfa-2023&s=wwnfa-1")
+    assert webcal == "webcal://" + web.removeprefix("http://")
+    assert re.fullmatch(r"/en/idfa-2023/my-programme/[A-Za-z0-9_.:-]{20,}\.ics", path)
+    assert "wwnfa-1" not in path  # The selection is not readable or editable in the address.
+    assert [str(event["UID"]) for event in events(parse(client.get(path)))] == ["idfa-2023-wwnfa-1@testserver"]
+    # Each visitor (each visit) gets an address of their own for the same choice, and every one works.
+    _webcal, _web, other = subscription_address(client, "edition=idfa-2023&s=wwnfa-1")
+    assert other != path
+    assert parse(client.get(other))
+
+
+def test_a_subscription_address_this_site_did_not_make_is_not_found(client, example, make_screening):
+    make_screening(datetime.datetime(2023, 11, 13, 10, tzinfo=datetime.UTC), key="other-1")
+    _webcal, _web, path = subscription_address(client, "edition=idfa-2023&s=wwnfa-1")
+    token = path.removeprefix("/en/idfa-2023/my-programme/").removesuffix(".ics")
+    for forged in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "wwnfa-1,other-1", "x"):
+        assert client.get(f"/en/idfa-2023/my-programme/{forged}.ics").status_code == 404
+    # Another edition's address does not read this one's screenings under its name, and a draft edition is 404.
+    assert client.get(path.replace("idfa-2023", "idfa-1999")).status_code == 404
+
+
+def test_a_subscribed_personal_programme_follows_a_move_and_a_cancellation(admin_client, client, example):
+    from django.urls import reverse
+
+    _webcal, _web, path = subscription_address(client, "edition=idfa-2023&s=wwnfa-1")
+    [first] = events(parse(client.get(path)))
+    example.refresh_from_db()
+    admin_client.post(
+        reverse("admin:films_screening_move", args=[example.pk]),
+        {"screen": example.screen_id, "starts_at": "2023-11-12T21:00", "version": example.version},
+    )
+    [moved] = events(parse(client.get(path)))
+    assert str(moved["UID"]) == str(first["UID"])
+    assert int(moved["SEQUENCE"]) == int(first["SEQUENCE"]) + 1
+    assert moved["DTSTART"].dt == datetime.datetime(2023, 11, 12, 21, 0, tzinfo=AMSTERDAM)
+    admin_client.post(
+        reverse("admin:films_screening_changelist"), {"action": "mark_cancelled", "_selected_action": [example.pk]}
+    )
+    [cancelled] = events(parse(client.get(path)))
+    assert (str(cancelled["UID"]), int(cancelled["SEQUENCE"])) == (str(first["UID"]), int(moved["SEQUENCE"]) + 1)
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+
+
+# Each event's bytes are kept in the cache under a key made from all it shows ---------------------------------------
+
+
+@pytest.fixture
+def serialized(monkeypatch):
+    """The screening keys of the events icalendar serializes from now on, in order (the cache emptied first)."""
+    from django.core.cache import cache
+    from icalendar import Event
+
+    from films.calendar import local_fragments
+
+    cache.clear()
+    local_fragments.clear()
+    keys = []
+    to_ical = Event.to_ical
+
+    def counting(self, *args, **kwargs):
+        keys.append(str(self["UID"]).split("@")[0].removeprefix("idfa-2023-"))
+        return to_ical(self, *args, **kwargs)
+
+    monkeypatch.setattr(Event, "to_ical", counting)
+    return keys
+
+
+def test_a_second_export_serializes_no_event_again(client, programme, serialized):
+    first = client.get("/en/idfa-2023/programme.ics")
+    assert serialized == ["a", "b", "c"]
+    serialized.clear()
+    second = client.get("/en/idfa-2023/programme.ics")
+    assert serialized == []
+    assert second.content == first.content
+    # A section's calendar and a personal programme show the same events: they are not serialized again either.
+    assert uids(client.get("/en/idfa-2023/programme.ics?section=competition")) == ["idfa-2023-b", "idfa-2023-c"]
+    assert uids(client.get("/en/idfa-2023/my-programme.ics?s=c,a")) == ["idfa-2023-a", "idfa-2023-c"]
+    assert serialized == []
+    # In another language every event reads differently (its film's address, at least): each is made once more.
+    client.get("/uk/idfa-2023/programme.ics")
+    assert serialized == ["a", "b", "c"]
+
+
+def test_another_process_reads_the_events_from_the_shared_cache(client, programme, serialized):
+    from films.calendar import local_fragments
+
+    first = client.get("/en/idfa-2023/programme.ics")
+    serialized.clear()
+    local_fragments.clear()  # As a process that has made none of them sees it.
+    assert client.get("/en/idfa-2023/programme.ics").content == first.content
+    assert serialized == []
+
+
+def test_a_process_keeps_the_events_it_used_last_within_its_limit():
+    from films.calendar import LocalFragments
+
+    kept = LocalFragments(limit=10)
+    kept.put_many({"a": b"1234", "b": b"5678"})
+    assert kept.get_many(["a", "c"]) == {"a": b"1234"}  # "a" is now the one used last.
+    kept.put_many({"c": b"90ab"})
+    assert (kept.get_many(["a", "b", "c"]), kept.size) == ({"a": b"1234", "c": b"90ab"}, 8)
+
+
+def test_a_moved_screening_re_renders_its_own_event_only(client, programme, serialized):
+    from films.models import Screening
+    from films.models.versioned import saved_at
+
+    before = {str(event["UID"]): event for event in events(parse(client.get("/en/idfa-2023/programme.ics")))}
+    serialized.clear()
+    moved = Screening.objects.get(key="b")
+    moved.starts_at, moved.ends_at = local(2023, 11, 12, 22, 0), local(2023, 11, 12, 23, 40)
+    moved.save()
+    after = {str(event["UID"]): event for event in events(parse(client.get("/en/idfa-2023/programme.ics")))}
+    assert serialized == ["b"]
+    assert after["idfa-2023-b@testserver"]["DTSTART"].dt == datetime.datetime(2023, 11, 12, 22, 0, tzinfo=AMSTERDAM)
+    assert after["idfa-2023-b@testserver"]["DTSTAMP"].dt == saved_at(moved.version).replace(microsecond=0)
+    for unchanged in ("idfa-2023-a@testserver", "idfa-2023-c@testserver"):
+        assert after[unchanged].to_ical() == before[unchanged].to_ical()
+
+
+def test_a_renamed_film_re_renders_its_events_even_without_a_save(client, programme, serialized):
+    client.get("/en/idfa-2023/programme.ics")
+    serialized.clear()
+    # A bulk update raises no version: the event is kept under what it shows, so the new title still shows.
+    Film.objects.filter(key="fiction").update(title_en="Fiction, Renamed")
+    calendar = parse(client.get("/en/idfa-2023/programme.ics"))
+    assert serialized == ["c"]
+    assert [str(event["SUMMARY"]) for event in events(calendar)] == [
+        "We Will Not Fade Away",
+        "We Will Not Fade Away",
+        "Fiction, Renamed",
+    ]
+
+
+def test_dtstamp_is_the_last_save_of_what_the_event_shows_not_the_moment_of_the_download(client, example, film):
+    from films.models.versioned import saved_at
+
+    def event():
+        [found] = events(parse(client.get("/en/idfa-2023/screenings/wwnfa-1.ics")))
+        return found
+
+    first = event()
+    assert first["DTSTAMP"].dt == first["LAST-MODIFIED"].dt == saved_at(example.version).replace(microsecond=0)
+    assert event().to_ical() == first.to_ical()  # The same bytes however often it is made.
+    film.save()  # Its film saved later (a new title, say): the event's DTSTAMP is that save.
+    assert event()["DTSTAMP"].dt == saved_at(film.version).replace(microsecond=0)
+    assert event()["LAST-MODIFIED"].dt == first["LAST-MODIFIED"].dt  # The screening itself did not change.
+
+
+def test_dtstamp_of_a_never_saved_screening_is_its_editions_last_save_else_a_fixed_moment(client, example, edition):
+    from films.models import Screening, Section
+    from films.models.versioned import saved_at
+
+    # Bulk-imported records (version 0): no LAST-MODIFIED, and no save of their own to stamp the event with.
+    for model in (Screening, Film, Section):
+        model.objects.update(version=0)
+    [event] = events(parse(client.get("/en/idfa-2023/screenings/wwnfa-1.ics")))
+    assert event["DTSTAMP"].dt == saved_at(edition.version).replace(microsecond=0)
+    assert "LAST-MODIFIED" not in event
+    edition.__class__.objects.update(version=0)
+    [event] = events(parse(client.get("/en/idfa-2023/screenings/wwnfa-1.ics")))
+    assert event["DTSTAMP"].dt == datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+
+
+def test_with_events_gives_what_icalendar_writes_for_the_calendar_holding_the_events():
+    from icalendar import Event
+
+    from films.calendar import PRODID, calendar_frame, with_events
+
+    made = []
+    for number in (1, 2):
+        event = Event()
+        event.add("uid", f"event-{number}@testserver")
+        event.add("dtstart", datetime.datetime(2023, 11, 12, 19, number, tzinfo=AMSTERDAM))
+        event.add("summary", "A title long enough for icalendar to fold its line in two " * number)
+        made.append(event)
+    whole = Calendar()
+    whole.add("prodid", PRODID)
+    whole.add("version", "2.0")
+    whole.add("calscale", "GREGORIAN")
+    whole.add("method", "PUBLISH")
+    whole.calendar_name = "IDFA 2023"
+    for event in made:
+        whole.add_component(event)
+    whole.add_missing_timezones()
+    frame = calendar_frame("IDFA 2023", (AMSTERDAM,))
+    assert with_events(frame, [event.to_ical() for event in made]) == whole.to_ical()
+    assert with_events(frame, []) == frame
+    with pytest.raises(ValueError, match="END:VCALENDAR"):
+        with_events(frame[:-2], [])
+
+
+def test_the_large_calendars_reading_gives_the_same_calendar(client, admin_client, programme, monkeypatch):
+    """Above ``SMALL_CALENDAR`` screenings the films, guests and history of the whole edition are read."""
+    from django.urls import reverse
+
+    from films import calendar
+    from films.models import Person, Screening, ScreeningGuest
+
+    screening = Screening.objects.get(key="b")
+    ScreeningGuest.objects.create(
+        screening=screening, person=Person.objects.create(key="guest", name="A Guest"), qa=True
+    )
+    admin_client.post(
+        reverse("admin:films_screening_move", args=[screening.pk]),
+        {"screen": screening.screen_id, "starts_at": "2023-11-12T22:00", "version": screening.version},
+    )
+    small = client.get("/en/idfa-2023/programme.ics").content
+    monkeypatch.setattr(calendar, "SMALL_CALENDAR", 1)
+    large = client.get("/en/idfa-2023/programme.ics").content
+    assert large == small
+    [_a, moved, _c] = events(Calendar.from_ical(large))
+    assert (int(moved["SEQUENCE"]), str(moved["DESCRIPTION"]).splitlines()[-1]) == (1, "Q&A with A Guest")
+
+
+def test_programme_ics_makes_seven_queries_for_few_screenings_or_many(client, programme, make_screening):
+    """The edition; the screenings, their screens, sections, films, guests and saves kept in the history."""
+    client.get("/en/idfa-2023/programme.ics")  # Django's content types are read once per process.
+    with CaptureQueriesContext(connection) as few:
+        client.get("/en/idfa-2023/programme.ics")
+    for hour in range(10, 16):
+        make_screening(local(2023, 11, 15, hour, 0), key=f"extra-{hour}", minutes=40)
+    with CaptureQueriesContext(connection) as many:
+        assert len(events(parse(client.get("/en/idfa-2023/programme.ics")))) == 9
+    assert len(few) == len(many) == 7

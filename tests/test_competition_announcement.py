@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from films import cache as page_cache
 from films.models import Award, AwardResult, Film, Section, Selection
+from tests.sitemaps import sitemap_text
 
 UTC = datetime.UTC
 EDITION_TIME = datetime.datetime(2023, 11, 18, 20, 0, tzinfo=UTC)
@@ -74,7 +75,7 @@ def public_everywhere(client):
     """For each competition: on which channels its result (or statement) shows."""
     palmares = client.get("/en/idfa-2023/awards/").content.decode()
     home = client.get("/en/").content.decode()
-    sitemap = client.get("/sitemap.xml").content.decode()
+    sitemap = sitemap_text(client)
     seen = {}
     for key, name, film_key in (
         ("main", "Main Competition", "main-film"),

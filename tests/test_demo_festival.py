@@ -1,4 +1,8 @@
-"""make_demo_festival: a deterministic demo edition whose every record obeys the model's rules."""
+"""make_demo_festival: a deterministic demo edition whose every record obeys the model's rules.
+
+The module's demo starts on a fixed day (``--start-date``), so that its content does not depend on the day the
+tests run; where the demo lies without one (today is its third day) is tested with the clock set.
+"""
 
 import datetime
 import io
@@ -9,8 +13,9 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
-from films.demo import EDITION_KEY
+from films.demo import demo_editions
 from films.models import (
     Award,
     AwardResult,
@@ -28,6 +33,9 @@ from films.models import (
 )
 
 EXAMPLE = "we-will-not-fade-away"
+START = "2026-02-12"
+EDITION_KEY = "demo-2026"
+TICKETS_2027 = "https://tickets.example.org/demo-2027/s"
 
 
 def make_demo(*args):
@@ -41,7 +49,7 @@ def built(django_db_setup, django_db_blocker, tmp_path_factory):
     """The small demo with the default seed, built once for this module and rolled back after it."""
     media = tmp_path_factory.mktemp("demo-media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
-        output = make_demo()
+        output = make_demo("--start-date", START)
         yield output
         transaction.set_rollback(True)
 
@@ -78,6 +86,9 @@ def test_small_demo_has_the_pinned_counts_for_the_default_seed(demo, built):
         "Demo edition demo-2026 (small, seed 1): 61 films (61 screened), 157 screenings, 8 screens, 4 venues, "
         "7 sections, 7 awards; "
     )
+    assert built.splitlines()[1:] == [
+        "It runs from 2026-02-12 to 2026-02-22 (Europe/Berlin); its results are announced on 2026-02-21 at 19:00."
+    ]
     assert Selection.objects.filter(section__edition=demo).values("film").distinct().count() == 61
     assert Screening.objects.filter(edition=demo).count() == 157
     assert ScreeningFilm.objects.filter(screening__edition=demo).count() == 201
@@ -224,25 +235,108 @@ def test_example_film_is_imported_selected_with_a_premiere_and_screened_twice(de
 
 def test_same_seed_gives_identical_data_and_another_seed_different_data(demo):
     first = canonical_dump()
-    make_demo("--replace")
+    make_demo("--replace", "--start-date", START)
     assert canonical_dump() == first
-    make_demo("--replace", "--seed", "2")
+    make_demo("--replace", "--seed", "2", "--start-date", START)
     other = canonical_dump()
     assert other != first
     assert other["films.Film"] != first["films.Film"]
 
 
-def test_replace_keeps_the_example_film(demo):
+def test_replace_with_a_start_date_builds_that_edition_whatever_today_is_and_keeps_the_example_film(demo, monkeypatch):
     film = Film.objects.get(key=EXAMPLE)
-    make_demo("--replace", "--seed", "3")
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2026, 7, 1, 12, 0, tzinfo=datetime.UTC))
+    output = make_demo("--replace", "--seed", "3", "--start-date", "2027-03-04")
+    assert list(demo_editions().values_list("key", "year", "start_date", "end_date", "name_en", "name_uk")) == [
+        (
+            "demo-2027",
+            2027,
+            datetime.date(2027, 3, 4),
+            datetime.date(2027, 3, 14),
+            "Festival Demo 2027",
+            "Фестиваль «Демо» 2027",
+        )
+    ]
+    assert output.splitlines()[1] == (
+        "It runs from 2027-03-04 to 2027-03-14 (Europe/Berlin); its results are announced on 2027-03-13 at 19:00."
+    )
     assert Film.objects.get(key=EXAMPLE).pk == film.pk
-    assert Selection.objects.filter(film=film, section__edition__key=EDITION_KEY).count() == 1
+    assert Selection.objects.filter(film=film, section__edition__key="demo-2027").count() == 1
+    assert not Edition.objects.filter(key=EDITION_KEY).exists()
+    assert Screening.objects.filter(edition__key="demo-2027", ticket_url__startswith=TICKETS_2027).count() > 100
+
+
+@pytest.mark.parametrize(
+    ("now", "first_day"),
+    [
+        (datetime.datetime(2026, 7, 15, 9, 0, tzinfo=datetime.UTC), datetime.date(2026, 7, 13)),
+        # Already 1 January 2031 in Berlin: the edition began on 30 December and is named after that year.
+        (datetime.datetime(2030, 12, 31, 23, 30, tzinfo=datetime.UTC), datetime.date(2030, 12, 30)),
+    ],
+)
+def test_without_a_start_date_today_is_the_third_day_of_the_running_edition(demo, monkeypatch, now, first_day):
+    from films.queries import current_edition, default_day
+
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    output = make_demo("--replace")
+    edition = demo_editions().get()
+    key = f"demo-{first_day.year}"
+    assert output.startswith(f"Demo edition {key} (small, seed 1): 61 films (61 screened), 157 screenings, ")
+    assert (edition.key, edition.year, edition.start_date, edition.end_date, edition.name_en) == (
+        key,
+        first_day.year,
+        first_day,
+        first_day + datetime.timedelta(days=10),
+        f"Festival Demo {first_day.year}",
+    )
+    today = timezone.localdate(now, edition.tzinfo)
+    assert today == first_day + datetime.timedelta(days=2)
+    assert current_edition() == edition
+    assert default_day(edition) == today  # The programme opens on today.
+    # "Hide what has started" has something to hide, and something to keep.
+    published = Screening.objects.published().filter(edition=edition)
+    assert published.filter(starts_at__lt=now).exists()
+    assert published.filter(starts_at__gt=now).exists()
+    # The results are under embargo until the last evening but one.
+    assert edition.results_announced_at == datetime.datetime.combine(
+        first_day + datetime.timedelta(days=9), datetime.time(19), tzinfo=edition.tzinfo
+    )
+    assert AwardResult.objects.filter(award__edition=edition).count() == 11
+    assert not AwardResult.objects.public().filter(award__edition=edition).exists()
+    assert AwardResult.objects.public(edition.results_announced_at).filter(award__edition=edition).count() == 11
+    # Online screenings are watchable within the edition's days.
+    for screening in Screening.objects.filter(edition=edition, audience="online"):
+        assert edition.start_date <= edition.local_date(screening.available_from)
+        assert edition.local_date(screening.available_until) <= edition.end_date
+
+
+def test_start_dates_and_edition_counts_that_cannot_be_built_are_refused(demo, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2026, 7, 1, 12, 0, tzinfo=datetime.UTC))
+    before = canonical_dump()
+    for arguments, message in [
+        (["--start-date", "12.02.2026"], "Error: argument --start-date: “12.02.2026” is not a date as YYYY-MM-DD."),
+        (["--editions", "0"], "Error: argument --editions: at least 1 (the current edition), not 0."),
+        (
+            ["--start-date", "2031-01-05"],
+            "The demo's editions must lie in the years 1960 to 2030, for its films' years to be plausible; a first "
+            "day of 2031-01-05 with 1 edition(s) asks for 2031 to 2031.",
+        ),
+        (
+            ["--start-date", START, "--editions", "70"],
+            "The demo's editions must lie in the years 1960 to 2030, for its films' years to be plausible; a first "
+            "day of 2026-02-12 with 70 edition(s) asks for 1957 to 2026.",
+        ),
+    ]:
+        with pytest.raises(CommandError) as error:
+            make_demo("--replace", *arguments)
+        assert str(error.value) == message
+    assert canonical_dump() == before
 
 
 def test_running_again_without_replace_fails_and_changes_nothing(demo):
     before = canonical_dump()
     with pytest.raises(CommandError) as error:
-        make_demo("--seed", "2")
+        make_demo("--seed", "2", "--start-date", START)
     assert str(error.value) == (
         "This database already has the demo (the edition “demo-2026”); nothing was changed. Run with --replace "
         "to delete the demo edition and the demo's own films, people, companies and venues and build it anew."

@@ -17,6 +17,7 @@ from icalendar import Calendar
 from films.models import Credit, Film, Person, Selection
 
 from .conftest import local
+from .sitemaps import sitemap_text
 
 DRAFT_MARKS = ("Gamma", "short-gamma", "Draft Director", "draft-director")
 JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
@@ -190,8 +191,7 @@ def test_calendars_leave_out_the_screening_with_the_draft(client, shorts):
 
 
 def test_sitemap_lists_the_published_neighbours_only(client, shorts):
-    response = client.get("/sitemap.xml")
-    text = response.content.decode()
+    text = sitemap_text(client)
     assert_no_draft(text, "sitemap")
     assert "<loc>http://testserver/en/films/short-alpha/</loc>" in text
     assert "<loc>http://testserver/en/films/short-beta/</loc>" in text

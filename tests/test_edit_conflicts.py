@@ -9,6 +9,7 @@ from films.models import AwardResult, Edition, Film, Screening, Section
 from films.roles import AWARDS_STAFF, PROGRAMMERS
 
 from .admin_forms import form_data
+from .conftest import local
 from .staff import member
 
 
@@ -164,3 +165,21 @@ def test_the_second_save_of_a_competitions_results_is_refused(results_world):
     (_award, formset) = response.context["awards"][0]
     assert formset.forms[0]["film"].value() == str(other.pk)
     assert f'name="version-{award.pk}" value="{award.__class__.objects.get().version}"' in response.content.decode()
+
+
+def test_a_bulk_change_takes_its_version_from_the_clock_on_every_database(make_screening):
+    """``bumped()`` raises a version to the clock in microseconds (beyond 32 bits), as a save does."""
+    import datetime
+
+    from django.utils import timezone
+
+    from films.models import Screening
+    from films.models.versioned import bumped, saved_at
+
+    make_screening(local(2023, 11, 12, 14), key="bulk")
+    Screening.objects.update(version=5)
+    before = timezone.now()
+    Screening.objects.update(version=bumped())
+    moment = saved_at(Screening.objects.get().version)
+    assert moment is not None
+    assert before - datetime.timedelta(seconds=1) <= moment <= timezone.now()

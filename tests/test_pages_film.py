@@ -21,7 +21,7 @@ from films.models import (
     Selection,
     Tag,
 )
-from tests.conftest import local, tiny_image
+from tests.conftest import local, saved_days_ago, tiny_image
 
 from .conftest import announce
 
@@ -215,6 +215,7 @@ def test_film_page_query_count_does_not_grow(
     client, catalogue_film, edition, section, make_screening, extra, django_assert_num_queries
 ):
     add_more(catalogue_film, edition, section, make_screening, extra)
+    saved_days_ago()
     # The film, then in one round trip: further titles, tags, credits, images, screenings, their guests,
     # selections, festival history, laurels, suggestions and the navigation's edition.
     with django_assert_num_queries(12):

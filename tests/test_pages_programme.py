@@ -6,7 +6,7 @@ import re
 import pytest
 
 from films.models import Film, Person, Screen, Screening, ScreeningGuest, Section, Selection, Venue
-from tests.conftest import local
+from tests.conftest import local, saved_days_ago
 
 URL = "/en/idfa-2023/programme/"
 
@@ -241,6 +241,7 @@ def make_day(edition, section, screen, count):
 @pytest.mark.parametrize("view", ["list", "grid"])
 def test_programme_query_count_does_not_grow(client, edition, section, screen, count, view, django_assert_num_queries):
     make_day(edition, section, screen, count)
+    saved_days_ago()
     # The edition, venue and country options, sections, the filtered day's screenings, their films, their guests.
     with django_assert_num_queries(7):
         response = client.get(URL, {"day": "2023-11-12", "view": view, "subtitles": "en", "age": "16"})

@@ -7,7 +7,19 @@ import re
 
 import pytest
 
-from films.models import Award, AwardResult, Edition, Film, FilmTitle, Person, PersonAlias, Screen, Section, Selection
+from films.models import (
+    Award,
+    AwardResult,
+    Credit,
+    Edition,
+    Film,
+    FilmTitle,
+    Person,
+    PersonAlias,
+    Screen,
+    Section,
+    Selection,
+)
 from tests.conftest import local
 
 from .conftest import announce
@@ -168,6 +180,27 @@ def test_editions_archive_lists_published_editions_only(client, edition, festiva
     assert "IDFA 2024" not in text
 
 
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_archive_lists_every_edition_in_one_query(client, festival, count, django_assert_num_queries):
+    for year in range(2030 - count, 2030):
+        Edition.objects.create(
+            festival=festival,
+            key=f"idfa-{year}",
+            year=year,
+            name=f"IDFA {year}",
+            start_date=datetime.date(year, 11, 8),
+            end_date=datetime.date(year, 11, 19),
+            timezone="Europe/Amsterdam",
+            published=True,
+        )
+    with django_assert_num_queries(1):
+        page = client.get("/en/editions/").content.decode()
+    page = page[page.index('<ul class="editions">') :]
+    items = re.findall(r'<li><a href="/en/(idfa-\d+)/programme/">', page)
+    assert items == [f"idfa-{year}" for year in reversed(range(2030 - count, 2030))]
+    assert page.count('/awards/">Awards</a></li>') == count
+
+
 def test_awards_page_lists_winners_mentions_and_citations(client, catalogue_film, edition):
     competition = Section.objects.create(
         edition=edition, key="competition", name="Competition", competitive=True, published=True
@@ -241,13 +274,39 @@ def test_unpublished_section_is_404(client, section):
 def test_person_page_shows_aliases_bio_filmography_and_films(client, catalogue_film):
     text = text_of(client.get("/en/people/alisa-kovalenko/"))
     assert "Alisa Kovalenko Born 1987 in Zaporizhzhia, Ukraine Born in Zaporizhzhia." in text
-    assert "Films at the festival We Will Not Fade Away (2023): Director" in text
+    assert "Films at the festival 2023 We Will Not Fade Away : Director" in text
     assert (
         "Filmography 2015 Alisa w krainie wojny (Alisa in Warland) 2023 My ne zgasnemo (We Will Not Fade Away)" in text
     )
     page = client.get("/en/people/alisa-kovalenko/").content.decode()
     assert '<a href="/en/films/we-will-not-fade-away/">My ne zgasnemo</a>' in page
     assert "Also credited as Maria Nesterenko" in text_of(client.get("/en/people/mariia-nesterenko/"))
+
+
+@pytest.mark.parametrize("years", [1, 6])
+def test_a_persons_films_are_grouped_by_year_newest_first_in_constant_queries(
+    client, catalogue_film, years, django_assert_num_queries
+):
+    person = Person.objects.get(key="alisa-kovalenko")
+    for index in range(years):
+        for number in range(2):  # Two films a year, one unpublished film in the last
+            film = Film.objects.create(
+                key=f"film-{index}-{number}", title=f"Film {index}-{number}", year=2000 + index, published=True
+            )
+            Credit.objects.create(film=film, person=person, role="director" if number else "screenplay")
+    Film.objects.filter(key=f"film-{years - 1}-1").update(published=False)
+    with django_assert_num_queries(6):
+        page = client.get("/en/people/alisa-kovalenko/").content.decode()
+    section = page[page.index('<h2 id="films-heading">') : page.index('<section aria-labelledby="filmography')]
+    text = " ".join(re.sub(r"<[^>]+>", " ", section).split()).replace(" :", ":")
+    expected = ["Films at the festival", "2023 We Will Not Fade Away: Director"]
+    for index in reversed(range(years)):
+        films = [f"Film {index}-0: Screenplay", f"Film {index}-1: Director"]
+        if index == years - 1:
+            films = films[:1]
+        expected.append(f"{2000 + index} " + " ".join(films))
+    assert text == " ".join(expected)
+    assert section.count('<h3 class="films-year">') == years + 1
 
 
 def test_person_page_hides_unpublished_films(client, catalogue_film):
@@ -333,7 +392,8 @@ def test_search_query_count_does_not_grow(client, catalogue_film, extra, django_
         FilmTitle.objects.create(film=film, title=f"Fading {index}", language="en")
         person = Person.objects.create(key=f"fader-{index}", name=f"Fader {index}")
         PersonAlias.objects.create(person=person, name=f"Fade Person {index}")
-    with django_assert_num_queries(3):
+    # The header's edition, the films, where they played, the people (tests/test_search_archive.py: pages).
+    with django_assert_num_queries(4):
         response = client.get("/en/search/", {"q": "fade"})
     assert len(re.findall(r'href="/en/films/', response.content.decode())) >= 1 + extra
 

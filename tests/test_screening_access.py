@@ -88,7 +88,7 @@ def listed(html):
 def item(html, key):
     """What the ``<li>`` of screening ``key`` holds, up to the next screening or the end of the list (programme,
     personal programme, film page)."""
-    start = re.search(rf'<li class="screening [^"]*" data-screening="{key}">', html)
+    start = re.search(rf'<li class="screening [^"]*" data-screening="{key}"[^>]*>', html)
     assert start, f"no screening {key}"
     rest = html[start.end() :]
     end = re.search(r'<li class="screening |\n</ol>|\n</ul>', rest)

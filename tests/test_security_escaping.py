@@ -11,6 +11,7 @@ import pytest
 from films.models import Award, AwardResult, FilmImage, Person, Screening, Section, Selection, Tag, Venue
 
 from .conftest import tiny_image
+from .sitemaps import index_locations
 
 PAYLOAD = """<script>alert(1)</script>"'><img src=x onerror=alert(1)></script>"""
 ESCAPED_START = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -68,6 +69,7 @@ HTML_PAGES = {
     "editions": "/{lang}/editions/",
     "programme": "/{lang}/idfa-2023/programme/",
     "programme-day": "/{lang}/idfa-2023/programme/?day=2023-11-12",
+    "embed-programme-day": "/{lang}/idfa-2023/embed/programme/?day=2023-11-12",
     "section": "/{lang}/idfa-2023/sections/best-of-fests/",
     "film": "/{lang}/films/we-will-not-fade-away/",
     "person": "/{lang}/people/alisa-kovalenko/",
@@ -87,6 +89,7 @@ SHOWN = {
     "awards": ["award-name", "award-citation"],
     "section": ["section-name", "section-description"],
     "programme-day": ["film-title", "section-name"],
+    "embed-programme-day": ["film-title", "section-name"],
     "personal-programme": ["film-title"],
 }
 
@@ -151,6 +154,65 @@ def test_api_json_parses_and_holds_the_literal_payload(client, hostile_festival)
         assert f"{label} {PAYLOAD}" in found, label
 
 
+def xml_strings(root):
+    """Every text and attribute value in a parsed XML document."""
+    for element in root.iter():
+        if element.text:
+            yield element.text
+        yield from element.attrib.values()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_schedule_xml_parses_and_holds_the_literal_payload(client, hostile_festival, language):
+    response = client.get("/api/v1/idfa-2023/schedule.xml", {"lang": language})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
+    assert b"<script" not in response.content
+    assert b"<img" not in response.content
+    root = ET.fromstring(response.content)  # noqa: S314 - our own output
+    event = root.find("day/room/event")
+    assert event.find("title").text == f"film-title-{language} {PAYLOAD}"
+    assert event.find("abstract").text == f"film-synopsis-{language} {PAYLOAD}"
+    assert event.find("track").text == f"section-name-{language} {PAYLOAD}"
+    assert f"screening-note-{language} {PAYLOAD}" in event.find("description").text.splitlines()
+    assert root.find("conference/title").text == f"edition-name-{language} {PAYLOAD}"
+    assert root.find("conference/track").attrib["name"] == f"section-name-{language} {PAYLOAD}"
+    found = "\n".join(xml_strings(root))
+    for label in ("award-name", "award-citation", "person-bio", "tag-name", "image-caption", "film-tagline"):
+        assert label not in found, label  # not part of the format
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_schedule_json_parses_and_holds_the_literal_payload(client, hostile_festival, language):
+    response = client.get("/api/v1/idfa-2023/schedule.json", {"lang": language})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    document = response.json()
+    found = set(strings(document))
+    for label in ("film-title", "film-synopsis", "section-name", "edition-name"):
+        assert f"{label}-{language} {PAYLOAD}" in found, label
+    assert not any("award-" in text or "person-bio" in text for text in found)
+
+
+def test_schedule_escapes_cdata_ends_ampersands_and_drops_what_xml_cannot_hold(client, catalogue_film):
+    catalogue_film.title = "]]> & <![CDATA[ <b>bold</b> &amp; \"q\" 'a' \x0b\x1f end"
+    catalogue_film.synopsis = "Tom & Jerry ]]> <script>alert(1)</script>"
+    catalogue_film.save()
+    response = client.get("/api/v1/idfa-2023/schedule.xml")
+    assert response.status_code == 200
+    assert b"]]>" not in response.content
+    assert b"<![CDATA[" not in response.content
+    assert b"<b>" not in response.content
+    root = ET.fromstring(response.content)  # noqa: S314 - our own output
+    event = root.find("day/room/event")
+    # Control characters cannot be written in XML 1.0 at all, not even escaped: they are dropped.
+    assert event.find("title").text == "]]> & <![CDATA[ <b>bold</b> &amp; \"q\" 'a'  end"
+    assert event.find("abstract").text == "Tom & Jerry ]]> <script>alert(1)</script>"
+    document = client.get("/api/v1/idfa-2023/schedule.json").json()
+    event = next(iter(document["schedule"]["conference"]["days"][4]["rooms"].values()))[0]
+    assert event["title"] == "]]> & <![CDATA[ <b>bold</b> &amp; \"q\" 'a' \x0b\x1f end"
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -172,13 +234,47 @@ def test_calendars_parse_and_hold_the_literal_payload(client, hostile_festival, 
     assert f"film-title-{language} {PAYLOAD}" in summary
 
 
-def test_sitemap_is_well_formed_xml_without_markup_from_fields(client, hostile_festival):
-    response = client.get("/sitemap.xml")
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_printed_programme_prints_the_payload_as_text_and_fetches_nothing(
+    client, hostile_festival, language, monkeypatch
+):
+    """The PDF's HTML escapes every field (an unescaped ``<img src=x>`` would make WeasyPrint ask its URL fetcher
+    for it: it is asked for nothing); the PDF's text holds the payload literally."""
+    import io
+
+    import pypdf
+    from django.utils import translation
+
+    from films.models import Edition
+    from films.programme_pdf import programme_html, url_fetcher
+
+    asked = []
+    monkeypatch.setattr(url_fetcher(), "fetch", lambda url, headers=None: asked.append(url))
+    edition = Edition.objects.select_related("festival").get(key="idfa-2023")
+    with translation.override(language):
+        html = programme_html(edition, {"day": datetime.date(2023, 11, 12)})
+    assert_inert_html(html, language)
+    for label in ("film-title", "section-name", "edition-name"):
+        assert f"{label}-{language} {ESCAPED_START}" in html, label
+    response = client.get(f"/{language}/idfa-2023/programme.pdf?day=2023-11-12")
     assert response.status_code == 200
-    root = ET.fromstring(response.content)  # noqa: S314 - our own output
-    assert root.tag.endswith("urlset")
-    assert b"<script" not in response.content
-    assert b"<img" not in response.content
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    # Lines wrap at spaces and after "</": compared without white space.
+    letters = "".join(text.split())
+    for label in ("film-title", "section-name", "edition-name"):
+        assert "".join(f"{label}-{language} {PAYLOAD}".split()) in letters, label
+    assert asked == []
+
+
+def test_sitemap_is_well_formed_xml_without_markup_from_fields(client, hostile_festival):
+    for url in ("/sitemap.xml", *(location.removeprefix("http://testserver") for location in index_locations(client))):
+        response = client.get(url)
+        assert response.status_code == 200
+        root = ET.fromstring(response.content)  # noqa: S314 - our own output
+        assert root.tag.endswith("sitemapindex" if url == "/sitemap.xml" else "urlset")
+        assert b"<script" not in response.content
+        assert b"<img" not in response.content
 
 
 def test_admin_change_list_escapes_the_payload(admin_client, hostile_festival):

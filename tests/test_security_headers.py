@@ -51,6 +51,8 @@ def test_directives_parse_into_exact_sets_of_sources():
         ("/en/", 200),
         ("/uk/films/we-will-not-fade-away/", 200),
         ("/en/idfa-2023/programme/?day=2023-11-12", 200),
+        # Framed by no site while EMBED_ALLOWED_ORIGINS is empty (tests/test_embed_programme.py sets it).
+        ("/en/idfa-2023/embed/programme/?day=2023-11-12", 200),
         ("/en/films/no-such-film/", 404),
         ("/api/v1/idfa-2023/programme.json", 200),
         ("/sitemap.xml", 200),

@@ -29,6 +29,8 @@ ENDPOINTS = {
     "personal-programme-ics": ("/en/idfa-2023/my-programme.ics", ("s",)),
     "search": ("/en/search/", ("q",)),
     "api": ("/api/v1/idfa-2023/programme.json", FILTERS),
+    "schedule-xml": ("/api/v1/idfa-2023/schedule.xml", ("lang",)),
+    "schedule-json": ("/api/v1/idfa-2023/schedule.json", ("lang",)),
     "section": ("/en/idfa-2023/sections/best-of-fests/", ("day",)),
     "film": ("/en/films/we-will-not-fade-away/", ("day",)),
     "sitemap": ("/sitemap.xml", ("p", "page")),

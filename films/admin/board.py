@@ -35,10 +35,12 @@ MAX_LANES = 3  # Clashing screenings in one screen are offset in up to three lan
 LAST_MOVE = "films-board-last-move"  # The session's record of the person's last move (films/admin/moves.py).
 
 
-def board_url(edition, day=None):
+def board_url(edition, day=None, venue=None):
     query = {"edition": edition.key}
     if day:
         query["day"] = day.isoformat()
+    if venue:
+        query["venue"] = venue
     return f"{reverse('admin:films_screening_board')}?{urlencode(query)}"
 
 
@@ -50,6 +52,18 @@ def choose_edition(request, editions, notices):
                 return edition
         notices.append(gettext("There is no edition with the key “%(key)s”.") % {"key": key})
     return editions[0] if editions else None
+
+
+def choose_venue(request, venues, notices):
+    """The venue ``?venue=`` names among the edition's, or None for all of them."""
+    key = request.GET.get("venue")
+    if not key:
+        return None
+    for venue in venues:
+        if venue.key == key:
+            return venue
+    notices.append(gettext("No screening of this edition is at a venue with the key “%(key)s”.") % {"key": key[:100]})
+    return None
 
 
 def choose_day(request, edition, notices):
@@ -194,19 +208,29 @@ def board_view(model_admin, request):
                 "venue"
             )
         )
+        # A festival with sixty screens plans one venue at a time: ``?venue=<key>`` narrows the board to its screens.
+        venues = sorted({screen.venue.key: screen.venue for screen in screens}.values(), key=lambda venue: venue.name)
+        venue = choose_venue(request, venues, notices)
+        if venue is not None:
+            screens = [screen for screen in screens if screen.venue_id == venue.pk]
+            shown = {screen.pk for screen in screens}
+            screenings = [screening for screening in screenings if screening.screen_id in shown]
         mark_clashes(screenings)
         warned = by_screening(edition_warnings(edition, plan))
         for screening in screenings:
             screening.warnings = warned.get(screening.pk, [])
         columns, hours, blocks, window_start = build_grid(screenings, screens, day, tz)
         index = days.index(day)
+        venue_key = venue.key if venue is not None else None
         context.update(
             {
                 "title": gettext("Schedule board: %(edition)s, %(day)s") % {"edition": edition, "day": day},
                 "day": day,
-                "days": [{"day": d, "url": board_url(edition, d), "current": d == day} for d in days],
-                "previous_url": board_url(edition, days[index - 1]) if index > 0 else None,
-                "next_url": board_url(edition, days[index + 1]) if index + 1 < len(days) else None,
+                "days": [{"day": d, "url": board_url(edition, d, venue_key), "current": d == day} for d in days],
+                "previous_url": board_url(edition, days[index - 1], venue_key) if index > 0 else None,
+                "next_url": board_url(edition, days[index + 1], venue_key) if index + 1 < len(days) else None,
+                "venues": venues,
+                "venue": venue,
                 "timezone_name": edition.timezone,
                 "columns": columns,
                 "hours": hours,

@@ -16,10 +16,13 @@ from ..models import (
     FilmTitle,
     Selection,
 )
-from ..search import refresh_film_search_text
+from ..search import film_search_text, film_title_fields
 from . import images, words
 from .plan import EXAMPLE_SECTION, PREFIX
 from .text import ascii_latin, keyify, translated, ukrainian_latin
+
+# In an earlier edition, the share of films whose director is one of another year's, back with a new film.
+RETURNING_DIRECTORS = 0.12
 
 
 class ProgrammeMixin:
@@ -128,29 +131,37 @@ class ProgrammeMixin:
             )
             self.films.append(film)
             self.film_info[film.key] = {"section": section, "short": short, "culture": culture_key, "texts": texts}
-        Film.objects.bulk_create(self.films)
         for film in self.films:
             info = self.film_info[film.key]
             texts = info["texts"]
             # Further titles: what the film is called in French, Spanish or Greek releases, where there is one.
             extra = [code for code in ("fr", "es", "el") if code in texts and texts[code] != film.original_title]
+            further = []
             if extra and rng.random() < 0.3:
                 code = rng.choice(extra)
-                titles.append(FilmTitle(film=film, title=texts[code], language=code, order=0))
-            for tag in rng.sample(self.tags, rng.randint(1, 3)):
-                tag_links.append(Film.tags.through(film_id=film.pk, tag_id=tag.pk))
-        FilmTitle.objects.bulk_create(titles)
-        refresh_film_search_text([film.pk for film in self.films])
-        Film.tags.through.objects.bulk_create(tag_links)
+                further.append((texts[code], code))
+            # What films.search.refresh_film_search_text would write, without a second pass over the rows.
+            film.search_text = film_search_text(
+                {field: getattr(film, field) for field in film_title_fields()}, [title for title, _code in further]
+            )
+            titles += [(film, title, code) for title, code in further]
+            tag_links.append((film, rng.sample(self.tags, rng.randint(1, 3))))
+        Film.objects.bulk_create(self.films)
+        FilmTitle.objects.bulk_create(
+            [FilmTitle(film=film, title=title, language=code, order=0) for film, title, code in titles]
+        )
+        Film.tags.through.objects.bulk_create(
+            [Film.tags.through(film_id=film.pk, tag_id=tag.pk) for film, tags in tag_links for tag in tags]
+        )
         self.make_credits()
         self.make_history()
 
     def film_facts(self, section_key, short):
         rng = self.rng
-        year = rng.choice([2025, 2025, 2025, 2026])
+        year = rng.choice([self.year - 1, self.year - 1, self.year - 1, self.year])
         age = rng.choice(words.AGES)
         if section_key == "retrospective":
-            year = rng.randint(1955, 1999)
+            year = rng.randint(self.year - 71, self.year - 27)
         if section_key in ("young-audiences", "shorts-for-kids"):
             age = rng.choice([0, 6, 8, 10, 12])
         if section_key == "after-dark":
@@ -202,6 +213,8 @@ class ProgrammeMixin:
         rng = self.rng
         credits, company_credits, filmography = [], [], []
         self.credited = {}
+        # Directors of the editions built before (the current one is built first), old enough for this year.
+        returning = [p for p in self.directors if not self.current and (p.born_year or 0) <= self.year - 25]
         for film in self.films:
             info = self.film_info[film.key]
             culture = info["culture"]
@@ -210,8 +223,10 @@ class ProgrammeMixin:
             coproducers = [
                 rng.choice(self.companies_by_country[c]) for c in film.countries[1:] if c in self.companies_by_country
             ]
-            roles = [("director", self.crew(culture, rng.choice([1, 1, 1, 1, 2])), None)]
-            directors = roles[0][1]
+            directors = self.crew(culture, rng.choice([1, 1, 1, 1, 2]))
+            if returning and rng.random() < RETURNING_DIRECTORS:
+                directors = [rng.choice(returning)]  # A director of another year, back with a new film.
+            roles = [("director", directors, None)]
             writer = directors[:1] if rng.random() < 0.5 else self.crew(culture)
             roles += [
                 ("screenplay", writer, None),
@@ -250,6 +265,7 @@ class ProgrammeMixin:
                     seen.append((role, company.key))
                     company_credits.append(CompanyCredit(film=film, role=role, company=company, order=order))
             for director in directors:
+                self.directors.setdefault(director, None)
                 filmography.append(
                     FilmographyEntry(
                         person=director,
@@ -269,7 +285,7 @@ class ProgrammeMixin:
         self.world_premiered = set()
         entries, awards = [], []
         for film in self.films:
-            if film.year < 2025 or rng.random() > 0.35:
+            if film.year < self.year - 1 or rng.random() > 0.35:
                 continue
             for order, festival in enumerate(rng.sample(self.history_festivals, rng.choice([1, 1, 2]))):
                 premiere = ""
@@ -279,7 +295,7 @@ class ProgrammeMixin:
                 entry = FestivalHistoryEntry(
                     film=film,
                     festival=festival,
-                    year=2025,
+                    year=self.year - 1,
                     section=rng.choice(words.HISTORY_SECTIONS),
                     premiere=premiere,
                     order=order,
@@ -298,8 +314,8 @@ class ProgrammeMixin:
 
     def premiere(self, film, section):
         rng = self.rng
-        if film.key in self.world_premiered or film.year < 2025:
-            return rng.choice(["", "national", "european", "regional"]) if film.year >= 2025 else ""
+        if film.key in self.world_premiered or film.year < self.year - 1:
+            return rng.choice(["", "national", "european", "regional"]) if film.year >= self.year - 1 else ""
         if section.competitive:
             return rng.choice(["world", "world", "international"])
         return rng.choice(["", "world", "international", "european", "national"])
@@ -321,7 +337,7 @@ class ProgrammeMixin:
         if "online" in self.selected:
             candidates = [f for f in self.films if self.film_info[f.key]["section"].key not in ("works-in-progress",)]
             self.selected["online"] = rng.sample(candidates, max(4, len(candidates) // 10))
-        if self.example_film and EXAMPLE_SECTION in self.selected:
+        if self.current and self.example_film and EXAMPLE_SECTION in self.selected:
             self.selected[EXAMPLE_SECTION].append(self.example_film)
         selections = []
         for section in self.sections:

@@ -1,12 +1,15 @@
-"""The demo's edition, sections, venues and screens, tags, companies, people and other festivals."""
+"""The demo's editions, sections, venues and screens, tags, companies, people and other festivals."""
 
 import datetime
 
 from ..models import Company, CompanyAlias, Edition, Festival, Person, PersonAlias, Screen, Section, Tag, Venue
-from ..search import refresh_person_search_text
+from ..search import joined
 from . import words
-from .plan import EDITION_KEY, FESTIVAL_KEY, FIRST_DAY, PREFIX, TIMEZONE
+from .plan import FESTIVAL_KEY, PREFIX, TIMEZONE, edition_key
 from .text import keyify, translated
+
+EDITION_NAME = {"en": "Festival Demo {year}", "uk": "Фестиваль «Демо» {year}", "pl": "Festiwal Demo {year}"}
+EDITION_NAME |= {"de": "Festival Demo {year}", "nl": "Festival Demo {year}"}
 
 
 class RecordsMixin:
@@ -14,8 +17,8 @@ class RecordsMixin:
 
     # Edition, sections, venues --------------------------------------------------------------------
 
-    def make_edition(self):
-        festival = Festival.objects.filter(key=FESTIVAL_KEY).first() or Festival.objects.create(
+    def make_festival(self):
+        self.festival = Festival.objects.filter(key=FESTIVAL_KEY).first() or Festival.objects.create(
             key=FESTIVAL_KEY,
             short_name="Demo",
             city=words.CITY,
@@ -25,26 +28,20 @@ class RecordsMixin:
                 {"en": "Festival Demo", "uk": "Фестиваль «Демо»", "pl": "Festiwal Demo", "de": "Festival Demo"},
             ),
         )
+
+    def make_edition_record(self):
+        """The edition of ``self.year`` on ``self.days``, published; its key and name follow its year."""
         self.edition = Edition.objects.create(
-            festival=festival,
-            key=EDITION_KEY,
-            year=FIRST_DAY.year,
+            festival=self.festival,
+            key=edition_key(self.year),
+            year=self.year,
             start_date=self.days[0],
             end_date=self.days[-1],
             timezone=TIMEZONE,
             published=True,
             # The closing ceremony on the last evening but one; until then results are for staff only.
             results_announced_at=datetime.datetime.combine(self.days[-2], datetime.time(19), tzinfo=self.tz),
-            **translated(
-                "name",
-                {
-                    "en": "Festival Demo 2026",
-                    "uk": "Фестиваль «Демо» 2026",
-                    "pl": "Festiwal Demo 2026",
-                    "de": "Festival Demo 2026",
-                    "nl": "Festival Demo 2026",
-                },
-            ),
+            **translated("name", {code: name.format(year=self.year) for code, name in EDITION_NAME.items()}),
         )
 
     def make_sections(self):
@@ -153,15 +150,15 @@ class RecordsMixin:
             native, latin = f"{given[0]} {family[0]}", f"{given[1]} {family[1]}"
         return native, latin
 
-    def make_people(self):
+    def make_people(self, count, year):
+        """``count`` new people, born in time to work on a film of ``year``: the pool (``self.people``) that the
+        films, juries and guests of the next edition built draw from."""
         rng = self.rng
-        films = self.size.features + self.size.shorts
         self.people_by_culture = {}
-        self.latin_names = {}
         people, aliases = [], []
         culture_keys = list(words.CULTURES)
         weights = [words.CULTURE_WEIGHTS[key] for key in culture_keys]
-        for _number in range(films * 3):
+        for _number in range(count):
             culture_key = rng.choices(culture_keys, weights)[0]
             culture = words.CULTURES[culture_key]
             native, latin = self.person_name(culture)
@@ -180,18 +177,21 @@ class RecordsMixin:
             person = Person(
                 key=key,
                 name=name,
-                born_year=rng.randint(1950, 2001) if rng.random() < 0.6 else None,
+                born_year=rng.randint(year - 76, year - 25) if rng.random() < 0.6 else None,
                 born_place=f"{rng.choice(words.CITIES)}" if rng.random() < 0.3 else "",
+                # What films.search.refresh_person_search_text would write, without a second pass over the rows.
+                search_text=joined([name, alias] if alias else [name]),
                 **translated("bio", bio),
             )
             people.append(person)
             self.people_by_culture.setdefault(culture_key, []).append(person)
+            self.culture_of[key] = culture_key
             if alias:
                 aliases.append((person, alias))
         Person.objects.bulk_create(people)
         PersonAlias.objects.bulk_create([PersonAlias(person=person, name=alias) for person, alias in aliases])
-        refresh_person_search_text([person.pk for person in people])
         self.people = people
+        self.all_people += people
 
     def make_history_festivals(self):
         self.history_festivals = [

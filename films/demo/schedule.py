@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..models import Credit, Screen, Screening, ScreeningFilm, ScreeningGuest
 from . import words
-from .plan import EARLIEST_START, LATEST_START, QA_MINUTES, TICKETS, DemoError
+from .plan import EARLIEST_START, LATEST_START, QA_MINUTES, DemoError, tickets_url
 from .text import translated
 
 
@@ -129,38 +129,53 @@ class ScheduleMixin:
             for order, film in enumerate(request.films):
                 screening_films.append((screening, film, order))
         self.check_schedule(screenings)
-        Screening.objects.bulk_create(screenings)
-        ScreeningFilm.objects.bulk_create(
-            [ScreeningFilm(screening=s, film=film, order=order) for s, film, order in screening_films]
-        )
         self.screenings = screenings
         self.films_by_screening = {}
         for screening, film, _order in screening_films:
             self.films_by_screening.setdefault(screening.key, []).append(film)
+        guests = self.guests_and_access()
+        Screening.objects.bulk_create(screenings)
+        ScreeningFilm.objects.bulk_create(
+            [ScreeningFilm(screening=s, film=film, order=order) for s, film, order in screening_films]
+        )
+        ScreeningGuest.objects.bulk_create(
+            [ScreeningGuest(screening=screening, **fields) for screening, fields in guests]
+        )
+        if self.current:
+            # The screens are the same every year: their step-free access is drawn once, here.
+            for step_free in (True, False):
+                Screen.objects.filter(pk__in=[s.pk for s in self.screens if s.step_free == step_free]).update(
+                    step_free=step_free
+                )
 
-    def make_guests_and_access(self):
+    def first_directors(self):
+        """The first credited director of each screened film, by film pk."""
+        directors = {}
+        for films in self.films_by_screening.values():
+            for film in films:
+                if film.key in self.credited:
+                    directors[film.pk] = self.credited[film.key]["director"][0].pk
+                elif film.pk not in directors:  # The example film, imported with its credits.
+                    credit = Credit.objects.filter(film=film, role="director").order_by("order", "pk").first()
+                    directors[film.pk] = credit.person_id if credit else None
+        return {film: person for film, person in directors.items() if person is not None}
+
+    def guests_and_access(self):
         """Directors at the screenings with a Q&A or an introduction, one of them booked into two places at once
-        (a planning warning to find on the board), and access markers on some public screenings.
+        (a planning warning to find on the board), and access markers on some public screenings (set on the
+        screenings before they are inserted); the guests are returned as (screening, fields) to insert after.
 
         Drawn from a random generator of their own, so that the rest of the demo stays as it was."""
-        rng = random.Random(f"{self.seed}-guests")  # noqa: S311  (reproducible demo data, not secrets)
-        films = {film.pk for films in self.films_by_screening.values() for film in films}
-        directors = {}
-        for film_id, person_id in (
-            Credit.objects.filter(film__in=films, role="director")
-            .order_by("film_id", "order", "pk")
-            .values_list("film_id", "person_id")
-        ):
-            directors.setdefault(film_id, person_id)
+        suffix = f"-{self.years}-years-before" if self.years else ""
+        rng = random.Random(f"{self.seed}-guests{suffix}")  # noqa: S311  (reproducible demo data, not secrets)
+        directors = self.first_directors()
         guests = []
         hosted = []
         for screening in self.screenings:
             note = screening.demo_note
             director = directors.get(self.films_by_screening[screening.key][0].pk)
             if note in ("qa", "intro") and director and screening.status != "cancelled":
-                guests.append(
-                    ScreeningGuest(screening=screening, person_id=director, intro=note == "intro", qa=note == "qa")
-                )
+                guests.append((screening, {"person_id": director, "intro": note == "intro", "qa": note == "qa"}))
                 hosted.append((screening, director))
             if screening.audience == "public" and screening.status != "cancelled":
                 screening.audio_description = rng.random() < 0.08
@@ -168,6 +183,7 @@ class ScheduleMixin:
                 screening.sign_language = rng.random() < 0.03
                 screening.relaxed = rng.random() < 0.04
         # The deliberate double booking: a director with a Q&A also introduces a film elsewhere at the same time.
+        booked = {(screening.key, director) for screening, director in hosted}
         for screening, director in sorted(hosted, key=lambda pair: pair[0].key):
             other = next(
                 (
@@ -180,19 +196,17 @@ class ScheduleMixin:
                     and candidate.audience == "public"
                     and candidate.starts_at < screening.ends_at
                     and screening.starts_at < candidate.ends_at
+                    and (candidate.key, director) not in booked
                 ),
                 None,
             )
             if other is not None:
-                guests.append(ScreeningGuest(screening=other, person_id=director, intro=True))
+                guests.append((other, {"person_id": director, "intro": True}))
                 break
-        ScreeningGuest.objects.bulk_create(guests)
-        Screening.objects.bulk_update(
-            self.screenings, ["audio_description", "captions", "sign_language", "relaxed"], batch_size=500
-        )
-        for screen in self.screens:
-            screen.step_free = rng.random() < 0.85
-        Screen.objects.bulk_update(self.screens, ["step_free"])
+        if self.current:
+            for screen in self.screens:
+                screen.step_free = rng.random() < 0.85
+        return guests
 
     def online_screenings(self):
         rng = self.rng
@@ -251,7 +265,7 @@ class ScheduleMixin:
             audience=request.audience,
             status=status,
             subtitles=subtitles,
-            ticket_url=TICKETS + key if request.audience in ("public", "online") else "",
+            ticket_url=tickets_url(self.edition.key) + key if request.audience in ("public", "online") else "",
             available_from=available_from,
             available_until=available_until,
             online_countries=countries,

@@ -23,8 +23,12 @@ def next_version(current=0):
 
 
 def bumped():
-    """For ``QuerySet.update(version=bumped(), ...)``: raises every row's version, from the clock as ``save`` does."""
-    return Greatest(F("version") + 1, Value(next_version()))
+    """For ``QuerySet.update(version=bumped(), ...)``: raises every row's version, from the clock as ``save`` does.
+
+    The clock's value is typed as a big integer: left to Django, a plain ``int`` is an ``integer`` on PostgreSQL,
+    which keeps only its low 32 bits.
+    """
+    return Greatest(F("version") + 1, Value(next_version(), output_field=models.PositiveBigIntegerField()))
 
 
 def saved_at(version):

@@ -10,150 +10,222 @@ Each screening says what it offers for access: ``access``, the codes of its own 
 ``guests``, who attends it (``person`` key, ``name``) for an introduction (``intro``), a Q&A (``qa``) or both.
 """
 
+import functools
+
 from django.http import JsonResponse
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
-from ..access import guests_prefetch, screening_marker_codes
-from ..models import Edition, Screening, Section, Selection
-from ..public import language_codes
+from ..access import SCREENING_MARKERS
+from ..models import Edition, Screening, ScreeningFilm, ScreeningGuest, Section, Selection
+from ..public import language_codes, lean, translated_columns
+from ..queries import UrlPattern
 
 FORMAT = "festival-programme"
 VERSION = 1
 
 
-def _translations(instance, field):
-    values = {}
-    for code in language_codes():
-        value = getattr(instance, build_localized_fieldname(field, code), "")
-        if value:
-            values[code] = value
-    return values
+FILM_COLUMNS = (
+    "key",
+    "original_title",
+    "original_title_latin",
+    "year",
+    "runtime_minutes",
+    "countries",
+    "spoken_languages",
+    "form",
+    "minimum_age",
+)
 
 
-def _urls(request, name, **kwargs):
-    """The absolute URL of a public page in every site language."""
-    urls = {}
-    for code in language_codes():
-        with translation.override(code):
-            urls[code] = request.build_absolute_uri(reverse(name, kwargs=kwargs))
-    return urls
+def _translations(row, field, prefix="", languages=None):
+    """``{language: text}`` of a translated field in a ``values()`` row, only the languages that have text
+    (``languages``: the site's, ``tuple(language_codes())``, read once by the caller of many rows)."""
+    return {
+        code: row[column]
+        for code, column in _columns(field, prefix, languages or tuple(language_codes()))
+        if row[column]
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _columns(field, prefix, languages):
+    return tuple((code, f"{prefix}{build_localized_fieldname(field, code)}") for code in languages)
+
+
+class Urls:
+    """A public page's absolute URL in every site language, reversed once per language and filled in per key."""
+
+    def __init__(self, request, name, **fixed):
+        self.patterns = {}
+        base = request.build_absolute_uri("/").rstrip("/")
+        for code in language_codes():
+            with translation.override(code):
+                self.patterns[code] = (base, UrlPattern(name, **fixed))
+
+    def __call__(self, *keys):
+        return {code: base + pattern(*keys) for code, (base, pattern) in self.patterns.items()}
 
 
 def _moment(value, tz):
     return timezone.localtime(value, tz).isoformat() if value else None
 
 
-def _film(request, film):
-    return {
-        "key": film.key,
-        "title": _translations(film, "title"),
-        "original_title": film.original_title,
-        "original_title_latin": film.original_title_latin,
-        "year": film.year,
-        "runtime_minutes": film.runtime_minutes,
-        "countries": list(film.countries),
-        "spoken_languages": list(film.spoken_languages),
-        "form": film.form,
-        "minimum_age": film.minimum_age,
-        "url": _urls(request, "film", film=film.key),
-    }
+def _film(row, urls, languages):
+    film = {"key": row["film__key"], "title": _translations(row, "title", "film__", languages)}
+    for column in FILM_COLUMNS[1:]:
+        value = row[f"film__{column}"]
+        film[column] = list(value) if column in ("countries", "spoken_languages") else value
+    film["url"] = urls(row["film__key"])
+    return film
 
 
 def programme_document(request, edition):
-    """The published programme of ``edition`` as a JSON-ready dict (6 queries after the edition)."""
+    """The published programme of ``edition`` as a JSON-ready dict (5 queries after the edition), from ``values()``
+    rows: no model instance per row, each URL pattern reversed once per language."""
     tz = edition.tzinfo
-    sections = list(Section.objects.published().filter(edition=edition).order_by("order", "key"))
-    selections = list(
-        Selection.objects.published().filter(section__edition=edition).order_by("section__order", "order", "id")
+    languages = tuple(language_codes())
+    film_columns = [f"film__{column}" for column in FILM_COLUMNS] + translated_columns("title", "film__")
+    sections = list(
+        lean(Section.objects.published().filter(edition=edition))
+        .order_by("order", "key")
+        .values("id", "key", "competitive", *translated_columns("name"))
     )
+    selections = (
+        lean(Selection.objects.filter(film__published=True, section__in=[section["id"] for section in sections]))
+        .order_by("section__order", "order", "id")
+        .values("section_id", *film_columns)
+    )
+    published = Screening.objects.published().filter(edition=edition)
     screenings = list(
-        Screening.objects.for_export()
-        .filter(edition=edition)
-        .prefetch_related(guests_prefetch())
+        lean(published)
         .order_by("starts_at", "key")
+        .values(
+            "id",
+            "key",
+            "starts_at",
+            "ends_at",
+            "subtitles",
+            "audience",
+            "status",
+            "ticket_url",
+            "available_from",
+            "available_until",
+            "online_countries",
+            "section__key",
+            "screen__key",
+            "screen__name",
+            "screen__order",
+            "screen__capacity",
+            "screen__step_free",
+            "screen__wheelchair_spaces",
+            "screen__venue__key",
+            "screen__venue__name",
+            "screen__venue__address",
+            "screen__venue__city",
+            *(field for _code, field in SCREENING_MARKERS),
+            *translated_columns("note"),
+        )
+    )
+    screening_films = (
+        lean(ScreeningFilm.objects.filter(screening__in=published.values("id")))
+        .order_by("screening_id", "order", "id")
+        .values("screening_id", *film_columns)
+    )
+    guest_rows = (
+        ScreeningGuest.objects.filter(screening__in=published.values("id"))
+        .order_by("screening_id", "order", "id")
+        .values_list("screening_id", "person__key", "person__name", "intro", "qa")
     )
 
+    film_urls = Urls(request, "film", film=None)
     films = {}
     section_films = {}
-    for selection in selections:
-        films.setdefault(selection.film.key, selection.film)
-        section_films.setdefault(selection.section_id, []).append(selection.film.key)
+    for row in selections:
+        films.setdefault(row["film__key"], row)
+        section_films.setdefault(row["section_id"], []).append(row["film__key"])
+    films_of = {}
+    for row in screening_films:
+        films.setdefault(row["film__key"], row)
+        films_of.setdefault(row["screening_id"], []).append(row["film__key"])
+    guests = {}
+    for screening_id, person, name, intro, qa in guest_rows:
+        guests.setdefault(screening_id, []).append({"person": person, "name": name, "intro": intro, "qa": qa})
     venues = {}
-    for screening in screenings:
-        for item in screening.films_in_order:
-            films.setdefault(item.film.key, item.film)
-        if screening.screen is not None:
-            venue = screening.screen.venue
-            screens = venues.setdefault(venue.key, (venue, {}))[1]
-            screens[screening.screen.key] = screening.screen
+    for row in screenings:
+        if row["screen__key"] is not None:
+            venue = venues.setdefault(row["screen__venue__key"], (row, {}))
+            venue[1].setdefault(row["screen__key"], row)
 
+    section_urls = Urls(request, "section", edition=edition.key, section=None)
     return {
         "format": FORMAT,
         "version": VERSION,
         "edition": {
             "key": edition.key,
-            "name": _translations(edition, "name"),
+            "name": _translations(vars(edition), "name"),
             "year": edition.year,
             "start_date": edition.start_date.isoformat(),
             "end_date": edition.end_date.isoformat(),
             "timezone": edition.timezone,
-            "festival": {"key": edition.festival.key, "name": _translations(edition.festival, "name")},
-            "url": _urls(request, "programme", edition=edition.key),
+            "festival": {"key": edition.festival.key, "name": _translations(vars(edition.festival), "name")},
+            "url": Urls(request, "programme", edition=edition.key)(),
         },
         "sections": [
             {
-                "key": section.key,
+                "key": section["key"],
                 "name": _translations(section, "name"),
-                "competitive": section.competitive,
-                "films": section_films.get(section.pk, []),
-                "url": _urls(request, "section", edition=edition.key, section=section.key),
+                "competitive": section["competitive"],
+                "films": section_films.get(section["id"], []),
+                "url": section_urls(section["key"]),
             }
             for section in sections
         ],
         "venues": [
             {
-                "key": venue.key,
-                "name": venue.name,
-                "address": venue.address,
-                "city": venue.city,
+                "key": venue["screen__venue__key"],
+                "name": venue["screen__venue__name"],
+                "address": venue["screen__venue__address"],
+                "city": venue["screen__venue__city"],
                 "screens": [
-                    {"key": screen.key, "name": screen.name, "capacity": screen.capacity}
-                    for screen in sorted(screens.values(), key=lambda screen: (screen.order, screen.name))
+                    {
+                        "key": screen["screen__key"],
+                        "name": screen["screen__name"],
+                        "capacity": screen["screen__capacity"],
+                    }
+                    for screen in sorted(screens.values(), key=lambda row: (row["screen__order"], row["screen__name"]))
                 ],
             }
-            for venue, screens in sorted(venues.values(), key=lambda item: (item[0].name, item[0].key))
+            for venue, screens in sorted(
+                venues.values(), key=lambda item: (item[0]["screen__venue__name"], item[0]["screen__venue__key"])
+            )
         ],
-        "films": [_film(request, films[key]) for key in sorted(films)],
+        "films": [_film(films[key], film_urls, languages) for key in sorted(films)],
         "screenings": [
             {
-                "key": screening.key,
-                "starts_at": _moment(screening.starts_at, tz),
-                "ends_at": _moment(screening.ends_at, tz),
-                "venue": screening.screen.venue.key if screening.screen else None,
-                "screen": screening.screen.key if screening.screen else None,
-                "section": screening.section.key if screening.section else None,
-                "films": [item.film.key for item in screening.films_in_order],
-                "subtitles": list(screening.subtitles),
-                "audience": screening.audience,
-                "status": screening.status,
-                "ticket_url": screening.ticket_url,
-                "note": _translations(screening, "note"),
-                "available_from": _moment(screening.available_from, tz),
-                "available_until": _moment(screening.available_until, tz),
-                "online_countries": list(screening.online_countries),
-                "access": screening_marker_codes(screening),
-                "step_free": screening.screen.step_free if screening.screen else None,
-                "wheelchair_spaces": screening.screen.wheelchair_spaces if screening.screen else None,
-                "guests": [
-                    {"person": guest.person.key, "name": guest.person.name, "intro": guest.intro, "qa": guest.qa}
-                    for guest in screening.guests_in_order
-                ],
+                "key": row["key"],
+                "starts_at": _moment(row["starts_at"], tz),
+                "ends_at": _moment(row["ends_at"], tz),
+                "venue": row["screen__venue__key"],
+                "screen": row["screen__key"],
+                "section": row["section__key"],
+                "films": films_of.get(row["id"], []),
+                "subtitles": list(row["subtitles"]),
+                "audience": row["audience"],
+                "status": row["status"],
+                "ticket_url": row["ticket_url"],
+                "note": _translations(row, "note", "", languages),
+                "available_from": _moment(row["available_from"], tz),
+                "available_until": _moment(row["available_until"], tz),
+                "online_countries": list(row["online_countries"]),
+                "access": [code for code, field in SCREENING_MARKERS if row[field]],
+                "step_free": row["screen__step_free"],
+                "wheelchair_spaces": row["screen__wheelchair_spaces"],
+                "guests": guests.get(row["id"], []),
             }
-            for screening in screenings
+            for row in screenings
         ],
     }
 

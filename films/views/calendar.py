@@ -20,7 +20,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ..access import with_access
-from ..calendar import BadKeyList, calendar_response, parse_screening_keys, subscription
+from ..calendar import (
+    BadKeyList,
+    calendar_response,
+    calendar_rows,
+    parse_screening_keys,
+    subscription,
+    subscription_keys,
+    subscription_token,
+)
 from ..models import Edition, Screening, ScreeningFilm
 from ..public import translated
 from ..queries import screening_rows, section_names
@@ -102,10 +110,11 @@ def bad_request(message):
 
 @require_safe
 def screening_ics(request, edition, screening):
-    found = get_object_or_404(Screening.objects.for_export(), edition__key=edition, key=screening)
-    return calendar_response(
-        [found], request, name=edition_name(found.edition), filename=f"{found.edition.key}-{found.key}.ics"
-    )
+    edition = published_edition(edition)
+    found = calendar_rows(edition, Screening.objects.published().filter(edition=edition, key=screening))
+    if not found.screenings:
+        raise Http404
+    return calendar_response(found, request, name=edition_name(edition), filename=f"{edition.key}-{screening}.ics")
 
 
 @require_safe
@@ -115,11 +124,15 @@ def programme_ics(request, edition):
     A filter value the edition does not have is a 400 that names the filter, not an empty calendar.
     """
     edition = published_edition(edition)
-    venues, subtitles, countries = filter_options(edition)
+    asked = {name: request.GET[name] for name in PROGRAMME_FILTERS if request.GET.get(name)}
+    # The edition's venues, languages, countries and sections are read only to check one that is asked for.
+    venues, subtitles, countries = (
+        filter_options(edition) if asked.keys() & {"venue", "subtitles", "country"} else ([], [], [])
+    )
     filters = ProgrammeFilters(
-        {name: request.GET[name] for name in PROGRAMME_FILTERS if request.GET.get(name)},
+        asked,
         edition=edition,
-        sections=section_names(edition).values(),
+        sections=section_names(edition).values() if "section" in asked else [],
         venues=venues,
         subtitles=subtitles,
         countries=countries,
@@ -130,9 +143,9 @@ def programme_ics(request, edition):
         ]
         return bad_request(_("The calendar cannot be made: %(problems)s") % {"problems": "; ".join(problems)})
     chosen = {name: value for name, value in filters.cleaned_data.items() if value not in (None, "")}
-    screenings = filter_programme(Screening.objects.for_export().filter(edition=edition), edition, chosen)
+    screenings = filter_programme(Screening.objects.published().filter(edition=edition), edition, chosen)
     return calendar_response(
-        screenings.order_by("starts_at", "key"),
+        calendar_rows(edition, screenings.order_by("starts_at", "key")),
         request,
         name=_("%(edition)s: programme") % {"edition": edition_name(edition)},
         filename=f"{edition.key}-programme.ics",
@@ -141,6 +154,7 @@ def programme_ics(request, edition):
 
 @require_safe
 def personal_programme_ics(request, edition):
+    """The screenings ``?s=key1,key2`` names, as a calendar to download."""
     edition = published_edition(edition)
     try:
         keys = parse_screening_keys(request.GET.get("s", ""))
@@ -148,9 +162,24 @@ def personal_programme_ics(request, edition):
         return bad_request(str(error))
     if not keys:
         return bad_request(_("The link names no screenings; add them as ?s=key1,key2."))
-    screenings = Screening.objects.for_export().filter(edition=edition, key__in=keys).order_by("starts_at", "key")
+    return personal_calendar(request, edition, keys)
+
+
+@require_safe
+def personal_subscription(request, edition, token):
+    """A personal programme's calendar subscription (``calendar.subscription_token``): a calendar app polls it."""
+    edition = published_edition(edition)
+    try:
+        keys = subscription_keys(token)
+    except BadKeyList as error:
+        raise Http404(str(error)) from error
+    return personal_calendar(request, edition, keys)
+
+
+def personal_calendar(request, edition, keys):
+    screenings = Screening.objects.published().filter(edition=edition, key__in=keys).order_by("starts_at", "key")
     return calendar_response(
-        screenings,
+        calendar_rows(edition, screenings),
         request,
         name=_("My programme: %(edition)s") % {"edition": edition_name(edition)},
         filename=f"{edition.key}-my-programme.ics",
@@ -189,6 +218,13 @@ def personal_ics_url(edition, keys):
     return f"{reverse('personal-programme-ics', kwargs={'edition': edition.key})}?s={','.join(keys)}"
 
 
+def personal_subscription_url(edition, keys):
+    """The address a calendar app subscribes to: unguessable, different for each visitor, holding only ``keys``."""
+    return reverse(
+        "personal-programme-subscription", kwargs={"edition": edition.key, "token": subscription_token(keys)}
+    )
+
+
 @require_safe
 def personal_programme(request):
     """``/<lang>/my-programme/?edition=<key>&s=key1,key2``: the chosen screenings by day, clashes flagged."""
@@ -218,6 +254,11 @@ def personal_programme(request):
         rows = screening_rows(screenings, edition, section_names(edition))
     found = {row["key"] for row in rows}
     clash_count = mark_clashes(rows)
+    for row in rows:
+        # What the browser remembers of each chosen screening, to flag it on the next visit if it changed.
+        row["seen"] = "|".join((row["iso_start"], row["iso_end"], str(row["screen_id"] or ""), row["status"]))
+        place = f"{row['screen']}, {row['venue']}" if row["venue"] else _("Online")
+        row["seen_text"] = f"{date_format(row['starts_at'].date(), 'D j M')}, {row['start']}–{row['end']}, {place}"
     days = [
         {"date": day, "label": date_format(day, "DATE_FORMAT"), "rows": list(group)}
         for day, group in groupby(rows, key=lambda row: row["starts_at"].date())
@@ -230,7 +271,7 @@ def personal_programme(request):
         clash_count=clash_count,
         missing=[key for key in keys if key not in found],
         ics_url=personal_ics_url(edition, kept) if kept else "",
-        subscribe=subscription(request, personal_ics_url(edition, kept)) if kept else None,
+        subscribe=subscription(request, personal_subscription_url(edition, kept)) if kept else None,
         page_url=personal_url(edition, kept),
         programme_url=reverse("programme", kwargs={"edition": edition.key}),
     )

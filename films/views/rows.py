@@ -16,6 +16,8 @@ from django.utils.translation import gettext
 from ..access import guest_groups, guest_message, marker_labels, wheelchair_text
 
 KEY_MARK = "zzzscreeningzzz"
+# The attributes of a link that opens in a new tab, without giving the new page a handle on this one.
+NEW_TAB = ' target="_blank" rel="noopener"'
 
 
 def text_html(text):
@@ -52,14 +54,17 @@ def access_html(row, labels, tag="p"):
     return f'<{tag} class="screening__access">{" · ".join(items)}</{tag}>'
 
 
-def guests_html(row, tag="p"):
+def guests_html(row, tag="p", *, origin="", new_tab=False):
     """A row's guests, one element per kind of attendance: "Q&amp;A with <a href=…>Alisa Kovalenko</a>";
-    ``""`` when it has none."""
+    ``""`` when it has none. ``origin`` and ``new_tab`` as for ``screening_items``."""
     if not row["guests"]:
         return ""
+    link = NEW_TAB if new_tab else ""
     parts = []
     for kind, group in guest_groups(row["guests"]):
-        names = ", ".join(f'<a href="{escape(guest["url"])}">{escape(guest["name"])}</a>' for guest in group)
+        names = ", ".join(
+            f'<a href="{escape(origin + guest["url"])}"{link}>{escape(guest["name"])}</a>' for guest in group
+        )
         # The translation escaped too ("Q&A"), then the names, each escaped, put in.
         text = escape(guest_message(kind)) % {"names": names}
         parts.append(f'<{tag} class="screening__guests screening__guests--{escape(kind)}">{text}</{tag}>')
@@ -67,13 +72,28 @@ def guests_html(row, tag="p"):
     return (" " if tag == "p" else " · ").join(parts)
 
 
+def change_html(row, tag="p"):
+    """A row's note on its move or cancellation in the last 48 hours (``queries.attach_changes``), or ``""``."""
+    if not row.get("change"):
+        return ""
+    return (
+        f'<{tag} class="screening__change screening__change--{escape(row["change_kind"])}">'
+        f"<strong>{escape(row['change'])}</strong></{tag}>"
+    )
+
+
 def screening_notes(row):
-    """A row's access markers and guest lines as one safe string: for the templates (grid, personal programme)."""
-    return mark_safe(access_html(row, access_labels()) + guests_html(row))  # noqa: S308 - built from escaped values
+    """A row's recent change, access markers and guest lines as one safe string: for the templates (grid,
+    personal programme)."""
+    return mark_safe(change_html(row) + access_html(row, access_labels()) + guests_html(row))  # noqa: S308 - built from escaped values
 
 
-def screening_items(rows, edition_key):
-    """Each row's ``<li>``, as one safe string."""
+def screening_items(rows, edition_key, *, origin="", new_tab=False):
+    """Each row's ``<li>``, as one safe string.
+
+    For a list shown inside another site (the embeddable programme): ``origin`` (``https://festival.example``)
+    is put before the site's own links to make them absolute, and ``new_tab`` opens every link in a new tab.
+    """
     # The standard library's escape: the same five characters as Django's, without its lazy-string wrapper.
     subtitles_label = escape(gettext("Subtitles:"))
     tickets_label = escape(gettext("Tickets"))
@@ -81,37 +101,40 @@ def screening_items(rows, edition_key):
     online_label = escape(gettext("Online"))
     labels = access_labels()
     toggle = toggle_template(edition_key)
+    link = NEW_TAB if new_tab else ""
+    ticket_rel = ' target="_blank" rel="external noopener"' if new_tab else ' rel="external"'
     parts = []
     for row in rows:
         key = escape(row["key"])
         films = "".join(
-            f'<li><a href="{escape(film["url"])}">{text_html(film["title"])}</a>'
+            f'<li><a href="{escape(origin + film["url"])}"{link}>{text_html(film["title"])}</a>'
             + (f' <span class="premiere">{escape(film["premiere"])}</span>' if film["premiere"] else "")
             + "</li>"
             for film in row["films"]
         )
         where = ""
         if row["section"]:
-            where = f'<a href="{escape(row["section_url"])}">{text_html(row["section"]["name"])}</a> · '
+            where = f'<a href="{escape(origin + row["section_url"])}"{link}>{text_html(row["section"]["name"])}</a> · '
         if row["venue"]:
-            where += f'<a href="{escape(row["venue_url"])}">{escape(row["venue"])}</a>, {escape(row["screen"])}'
+            where += f'<a href="{escape(origin + row["venue_url"])}"{link}>{escape(row["venue"])}</a>, '
+            where += escape(row["screen"])
         else:
             where += online_label
         if row["audience_label"]:
             where += f" · {escape(row['audience_label'])}"
-        extra = ""
+        extra = change_html(row)
         if row["subtitles"]:
             extra += f'<p class="screening__subtitles">{subtitles_label} {escape(row["subtitles"])}</p>'
-        extra += access_html(row, labels) + guests_html(row)
+        extra += access_html(row, labels) + guests_html(row, origin=origin, new_tab=new_tab)
         if row["status_label"]:
             extra += (
                 f'<p class="status status--{escape(row["status"])}"><strong>{escape(row["status_label"])}</strong></p>'
             )
         actions = ""
         if row["ticket_url"]:
-            actions += f'<a href="{escape(row["ticket_url"])}" rel="external">{tickets_label}</a> '
+            actions += f'<a href="{escape(row["ticket_url"])}"{ticket_rel}>{tickets_label}</a> '
         if row["ics_url"]:
-            actions += f'<a href="{escape(row["ics_url"])}">{ics_label}</a>'
+            actions += f'<a href="{escape(origin + row["ics_url"])}"{link}>{ics_label}</a>'
         actions += " " + toggle.replace(KEY_MARK, key)
         parts.append(
             f'<li class="screening screening--{escape(row["status"])}" data-screening="{key}">\n'

@@ -7,6 +7,7 @@ ETag (a hash of its content) and answers a matching ``If-None-Match`` with 304.
 from .changes import ChangesFeed, changes
 from .common import language_redirect, public_page, published_edition
 from .edition import award, awards, editions, home, section
+from .embed import embed_programme
 from .film import film
 from .people import person, venue
 from .programme import ProgrammeFilters, filter_options, programme
@@ -19,6 +20,7 @@ __all__ = [
     "awards",
     "changes",
     "editions",
+    "embed_programme",
     "film",
     "filter_options",
     "home",

@@ -242,7 +242,7 @@ def award(request, award):
 
 @public_page
 def editions(request):
-    rows = list(Edition.objects.published().order_by("-start_date", "key"))
+    rows = list(Edition.objects.published().select_related("festival").order_by("-start_date", "key"))
     items = [
         {
             "name": translated(edition, "name"),

@@ -35,6 +35,7 @@ from ...queries import (
     GUEST_COLUMNS,
     Prepared,
     UrlPattern,
+    attach_changes,
     clock_text,
     day_text,
     guests_by_screening,
@@ -211,6 +212,9 @@ FILM_SCREENING_COLUMNS = (
     "screening__relaxed",
     "screening__screen__step_free",
     "screening__screen__wheelchair_spaces",
+    # For the note on a recent move (``queries.attach_changes``).
+    "screening__screen_id",
+    "screening__version",
 )
 # Where the film's title columns start in a row of ``_film_screening_rows``.
 FILM_TITLE_AT = len(FILM_SCREENING_COLUMNS)
@@ -251,7 +255,7 @@ def film_screenings(film):
         published, edition_published, section_id, section_published, film_published = row[14:19]
         if not (published and edition_published and (section_id is None or section_published) and film_published):
             hidden.add(screening_id)
-        screenings.setdefault(screening_id, (*row[:14], row[19:FILM_TITLE_AT]))
+        screenings.setdefault(screening_id, (*row[:14], row[19:25], *row[25:FILM_TITLE_AT]))
         titles.setdefault(screening_id, []).append(str(read_title(row[FILM_TITLE_AT:])))
     rows = [row for screening_id, row in screenings.items() if screening_id not in hidden]
     if not rows:
@@ -284,6 +288,8 @@ def film_screenings(film):
         address,
         city,
         access,
+        _screen_id,
+        _version,
     ) in rows:
         if zone not in zones:
             zones[zone] = zoneinfo.ZoneInfo(zone)
@@ -292,7 +298,9 @@ def film_screenings(film):
         scheduled = status == Screening.Status.SCHEDULED
         display.append(
             {
+                "id": screening_id,
                 "key": key,
+                "starts_at": starts,
                 "edition_key": edition_key,
                 "date": day_text(language, date_pattern, starts.date()),
                 "start": clock_text(language, time_pattern, starts.hour, starts.minute),
@@ -326,6 +334,7 @@ def film_screenings(film):
                 "ticket_url": ticket_url,
             }
         )
+    attach_changes(display, [(row[0], row[16], row[2], row[15], row[4]) for row in rows])
     return display, events
 
 

@@ -5,7 +5,7 @@ from html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from ..rows import KEY_MARK, access_html, access_labels, guests_html, text_html, toggle_template
+from ..rows import KEY_MARK, access_html, access_labels, change_html, guests_html, text_html, toggle_template
 
 
 def film_screening_items(rows):
@@ -35,6 +35,8 @@ def film_screening_items(rows):
                 html += f" · {notes}"
         if row["status_label"]:
             html += f' <strong class="status status--{escape(row["status"])}">{escape(row["status_label"])}</strong>'
+        if row["change"]:
+            html += " " + change_html(row, tag="span")
         if row["ticket_url"]:
             html += f' <a href="{escape(row["ticket_url"])}" rel="external">{tickets_label}</a>'
         if row["ics_url"]:

@@ -1,17 +1,29 @@
-"""Search: published films by any title, people by name or alias."""
+"""Search: published films by any title, people by name or alias, ranked and paginated.
+
+How records are matched and ranked is ``films.search``. Each list shows ``SEARCH_PAGE_SIZE`` results a page,
+says how many there are and links to the previous and next page: films by ``page``, people by ``people_page``.
+A page number past the end shows the last page; one that is not a whole number, the first (as Django's
+``Paginator.get_page``). Queries: the edition in the header; per list its page, and a count when there is more
+than one page; the places of the page's films: six at most, however many results.
+"""
+
+import math
 
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from ...models import Film, Person
-from ...public import film_title, lean, normalise, title_columns
+from ...models import Film, Person, Selection
+from ...public import film_title, lean, normalise, title_columns, translated, translated_columns
 from ...queries import UrlPattern, nav_edition
+from ...search import rank_films, rank_people
 from .common import public_page
 
 # Search ---------------------------------------------------------------------
 
 SEARCH_MAX_LENGTH = 200
-SEARCH_LIMIT = 50
+SEARCH_PAGE_SIZE = 50
+FILMS_PAGE = "page"
+PEOPLE_PAGE = "people_page"
 
 
 @public_page
@@ -19,70 +31,175 @@ def search(request):
     query = request.GET.get("q", "")[:SEARCH_MAX_LENGTH].strip()
     # Control characters match no name, and PostgreSQL refuses a NUL in a query parameter.
     needle = normalise("".join(char for char in query if char.isprintable() or char.isspace()))
-    films = []
-    people = []
+    edition = nav_edition()
+    films = people = None
     if needle:
-        films = search_films(needle)
-        people = search_people(needle)
+        films = search_films(needle, edition["key"] if edition else None, request.GET.get(FILMS_PAGE))
+        people = search_people(needle, request.GET.get(PEOPLE_PAGE))
+        link_pages(request.path, query, films, people)
     return render(
         request,
         "films/search.html",
         {
-            "nav_edition": nav_edition(),
+            "nav_edition": edition,
             "search_query": query,
             "searched": bool(needle),
             "films": films,
             "people": people,
-            "canonical": f"{request.path}?{urlencode({'q': query})}" if query else request.path,
+            "canonical": canonical(request.path, query, films, people),
         },
     )
 
 
-def search_films(needle):
-    """Published films whose any title, in any script, contains ``needle`` (normalised): one query.
+def page_number(text):
+    """The page number asked for in the query string: 1 unless a whole number of at least 1."""
+    try:
+        number = int(text or 1)
+    except ValueError:
+        return 1
+    return max(number, 1)
 
-    ``Film.search_text`` holds every title normalised (see ``films.search``), so the match runs in SQL.
+
+def paginate(fetch, count, text):
+    """``(items, page)``: the page ``text`` (from the query string) of a list of results, ``SEARCH_PAGE_SIZE`` a
+    page, and what the page says: how many results in all, the page's number, how many pages, the rank of its
+    first and last item. Past the end it is the last page.
+
+    ``fetch(offset, limit)`` returns the results from ``offset`` on, at most ``limit``; ``count()`` how many
+    there are. As Django's ``Paginator.get_page``, but the first page fetches one result more than it shows and
+    counts only when that one is there: a search with one page of results costs one query, not two.
     """
-    film_url = UrlPattern("film", film=None)
-    rows = (
-        lean(Film.objects.published().search(needle))
-        .order_by("key")
-        .values("year", *title_columns(), "original_title", "original_title_latin")[:SEARCH_LIMIT]
+    size = SEARCH_PAGE_SIZE
+    number = page_number(text)
+    if number == 1:
+        items = fetch(0, size + 1)
+        total = len(items) if len(items) <= size else count()
+    else:
+        total = count()
+        number = min(number, max(math.ceil(total / size), 1))
+        items = fetch((number - 1) * size, size) if total else []
+    items = items[:size]
+    first = (number - 1) * size + 1 if items else 0
+    return items, {
+        "total": total,
+        "number": number,
+        "pages": max(math.ceil(total / size), 1),
+        "first": first,
+        "last": first + len(items) - 1 if items else 0,
+        "previous_url": "",
+        "next_url": "",
+    }
+
+
+def search_films(needle, current_edition_key, number):
+    """The page ``number`` of published films whose any title, in any script, contains ``needle`` (normalised),
+    ranked (``films.search.rank_films``): the page and the places of its films (two queries; one when nothing
+    is found), and a count when there is more than one page.
+
+    Each film comes with its year and where it played: the newest published edition and section it was
+    selected in (with a link to the section), if any.
+    """
+    films = lean(rank_films(Film.objects.published().search(needle), needle, current_edition_key)).values(
+        "id", "key", "year", *title_columns(), "original_title", "original_title_latin"
     )
-    return [
+    rows, result = paginate(lambda offset, limit: list(films[offset : offset + limit]), films.count, number)
+    places = newest_places([row["id"] for row in rows])
+    film_url = UrlPattern("film", film=None)
+    result["items"] = [
         {
             "title": film_title(row),
             "url": film_url(row["key"]),
             "year": row["year"],
             "original": row["original_title"],
             "latin": row["original_title_latin"],
+            **places.get(row["id"], {}),
         }
         for row in rows
     ]
+    return result
 
 
-def search_people(needle):
-    """People whose name or any alias contains ``needle`` (normalised): one query.
-
-    The match runs in SQL on ``Person.search_text``; each person comes with their aliases (a row each)
-    to say which name matched, read until ``SEARCH_LIMIT`` people are found.
-    """
-    person_url = UrlPattern("person", person=None)
-    found = []
-    current = None
+def newest_places(film_ids):
+    """``{film id: {"edition", "section", "section_url"}}``: the newest published edition and section each of
+    ``film_ids`` was selected in (by the edition's first day, then the section's order), in one query."""
+    if not film_ids:
+        return {}
     rows = (
-        Person.objects.search(needle)
-        .order_by("name", "key", "id", "aliases__name", "aliases__id")
-        .values_list("id", "key", "name", "aliases__name")
+        lean(Selection.objects.filter(film_id__in=film_ids, section__published=True, section__edition__published=True))
+        .order_by("film_id", "-section__edition__start_date", "section__edition__key", "section__order", "section__key")
+        .values(
+            "film_id",
+            "section__key",
+            "section__edition__key",
+            *translated_columns("name", "section__"),
+            *translated_columns("name", "section__edition__"),
+        )
     )
-    for person_id, key, name, alias in rows.iterator(chunk_size=200):
-        if current is None or current["id"] != person_id:
-            if len(found) >= SEARCH_LIMIT:
-                break
-            current = {"id": person_id, "name": name, "url": person_url(key), "alias": ""}
-            current["matched"] = needle in normalise(name)
-            found.append(current)
-        if alias and not current["matched"] and needle in normalise(alias):
-            current["alias"] = alias
-            current["matched"] = True
-    return [{"name": item["name"], "url": item["url"], "alias": item["alias"]} for item in found]
+    section_url = UrlPattern("section", edition=None, section=None)
+    places = {}
+    for row in rows:
+        if row["film_id"] not in places:
+            places[row["film_id"]] = {
+                "edition": translated(row, "section__edition__name"),
+                "section": translated(row, "section__name"),
+                "section_url": section_url(row["section__edition__key"], row["section__key"]),
+            }
+    return places
+
+
+def search_people(needle, number):
+    """The page ``number`` of people whose name or any alias contains ``needle`` (normalised), ranked
+    (``films.search.rank_people``): one query, and a count when there is more than one page.
+
+    The page's people come with their aliases (a row each) to say which name matched: the page is cut in a
+    subquery of person ids, so that a person with many aliases counts once.
+    """
+    found = rank_people(Person.objects.search(needle), needle)
+    person_url = UrlPattern("person", person=None)
+
+    def fetch(offset, limit):
+        rows = (
+            rank_people(Person.objects.filter(pk__in=found.values("pk")[offset : offset + limit]), needle)
+            .order_by("search_exact", "name", "key", "id", "aliases__name", "aliases__id")
+            .values_list("id", "key", "name", "aliases__name")
+        )
+        items = []
+        for person_id, key, name, alias in rows:
+            if not items or items[-1]["id"] != person_id:
+                items.append({"id": person_id, "name": name, "url": person_url(key), "alias": ""})
+                items[-1]["matched"] = needle in normalise(name)
+            if alias and not items[-1]["matched"] and needle in normalise(alias):
+                items[-1]["alias"] = alias
+                items[-1]["matched"] = True
+        return items
+
+    items, result = paginate(fetch, found.count, number)
+    result["items"] = [{"name": item["name"], "url": item["url"], "alias": item["alias"]} for item in items]
+    return result
+
+
+def search_url(path, query, films_page=1, people_page=1):
+    """The search page for ``query`` at the given page of each list (a first page is left out of the URL)."""
+    parameters = {"q": query}
+    if films_page > 1:
+        parameters[FILMS_PAGE] = films_page
+    if people_page > 1:
+        parameters[PEOPLE_PAGE] = people_page
+    return f"{path}?{urlencode(parameters)}"
+
+
+def link_pages(path, query, films, people):
+    """Give each list the URLs of its previous and next page; the other list stays at its page."""
+    for result, other in ((films, people), (people, films)):
+        for key, number in (("previous_url", result["number"] - 1), ("next_url", result["number"] + 1)):
+            if 1 <= number <= result["pages"]:
+                pages = (number, other["number"]) if result is films else (other["number"], number)
+                result[key] = search_url(path, query, *pages)
+
+
+def canonical(path, query, films, people):
+    if not query:
+        return path
+    if films is None:
+        return f"{path}?{urlencode({'q': query})}"
+    return search_url(path, query, films["number"], people["number"])

@@ -10,12 +10,17 @@
  *   reloads the page with the new choice, and the edition chooser ([data-personal-editions])
  *   shows the editions that have a choice.
  *
+ * - On the personal programme page, what each chosen screening was at the last visit (its time, screen and
+ *   status, "festival:my-programme-seen:<edition>" -> {key: {seen, text}}) is remembered; a screening that has
+ *   changed since is flagged with what it was, and a notice says so.
+ *
  * No inline script, no dependencies; without JavaScript the buttons stay hidden.
  */
 (function () {
   "use strict";
 
   var PREFIX = "festival:my-programme:";
+  var SEEN = "festival:my-programme-seen:";
   var KEY = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
   function storage() {
@@ -135,6 +140,43 @@
       window.location.replace(personalUrl(window.location.href, page.dataset.edition, stored));
       return;
     }
+  }
+
+  // Flag the chosen screenings that changed since the last visit, then remember them as they are now.
+  function flagChanges(programme) {
+    var edition = programme.dataset.edition;
+    var before;
+    try {
+      before = JSON.parse(store.getItem(SEEN + edition) || "null");
+    } catch (error) {
+      before = null;
+    }
+    var now = {};
+    var changed = 0;
+    Array.prototype.forEach.call(programme.querySelectorAll("li[data-screening][data-seen]"), function (item) {
+      var key = item.dataset.screening;
+      now[key] = { seen: item.dataset.seen, text: item.dataset.seenText };
+      var was = before && typeof before === "object" ? before[key] : null;
+      var note = item.querySelector("[data-seen-note]");
+      if (was && typeof was.seen === "string" && was.seen !== item.dataset.seen && note) {
+        var label = document.createElement("strong");
+        label.textContent = programme.dataset.labelChanged;
+        note.textContent = "";
+        note.appendChild(label);
+        note.appendChild(document.createTextNode(" " + String(was.text || "")));
+        note.hidden = false;
+        changed += 1;
+      }
+    });
+    var notice = programme.querySelector("[data-personal-changed]");
+    if (notice) {
+      notice.hidden = changed === 0;
+    }
+    store.setItem(SEEN + edition, JSON.stringify(now));
+  }
+
+  if (page && page.dataset.edition && page.dataset.keys) {
+    flagChanges(page);
   }
 
   // The page without an edition: list the editions that have a choice; go straight there if only one.
