@@ -17,6 +17,12 @@ postgres://postgres@127.0.0.1:5432/festival_bench):
 
 Issue #5's targets are printed as met or missed. ``--measure`` is the in-process half alone, on
 DATABASE_URL.
+
+``--editions N`` (issue #17) is another mode: the same pages, plus a person page, the editions archive and
+the whole edition's programme.json, on the berlinale demo with one edition (BENCH_POSTGRES_URL) and with N
+editions (BENCH_ARCHIVE_URL, default postgres://postgres@127.0.0.1:5432/festival_bench_<N>), each built on
+first use with the same first day (bench/serving.py), so that the current edition is the same in both; then
+one table side by side: query counts and median times, and their ratio per page.
 """
 
 import argparse
@@ -168,6 +174,8 @@ def measure_pages(options):
     pages.append(("readiness", "admin: edition readiness", reverse("admin:films_edition_readiness", args=[edition.pk])))
     client = Client()
     pages += sitemap_pages(client)
+    if getattr(options, "archive_pages", False):
+        pages += archive_pages(edition, lang)
     rows = []
     for kind, label, url in pages:
         reference = machine_reference()
@@ -269,6 +277,70 @@ def serve_and_drive(database_url, programme_url, seconds):
     return rows
 
 
+def archive_pages(edition, lang):
+    """Issue #17: the pages an archive of editions weighs on, beside those every run measures: a person page
+    (the person with the most credits in the edition, the same in every database built from the same seed),
+    the editions archive and the whole edition's programme.json."""
+    from django.db.models import Count
+
+    from films.models import Person
+
+    person = (
+        Person.objects.filter(credits__film__selections__section__edition=edition, credits__film__published=True)
+        .annotate(count=Count("credits", distinct=True))
+        .order_by("-count", "key")
+        .first()
+    )
+    return [
+        ("person", f"person {person.key}", f"/{lang}/people/{person.key}/"),
+        ("editions", "editions archive", f"/{lang}/editions/"),
+        ("programme-json", "programme.json, whole edition", f"/api/v1/{edition.key}/programme.json"),
+    ]
+
+
+def compare_editions(options):
+    """Issue #17: every page with one edition and with ``options.editions`` editions, side by side."""
+    from serving import EDITION, ensure_demo, production_env
+
+    one = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/festival_bench")
+    many = os.environ.get("BENCH_ARCHIVE_URL", f"postgres://postgres@127.0.0.1:5432/festival_bench_{options.editions}")
+    results = []
+    for url, editions in ((one, 1), (many, options.editions)):
+        # The page cache off; the calendar's event cache in each process's local memory, so that the two
+        # databases' entries cannot meet in a shared cache.
+        env = production_env(url, FESTIVAL_PAGE_CACHE_SECONDS=0)
+        env.pop("CACHE_URL", None)
+        ensure_demo(env, rebuild=options.rebuild, editions=editions)
+        arguments = ["--measure", "--archive-pages", "--repeat", str(options.repeat), "--language", options.language]
+        output = subprocess.run(  # noqa: S603 - this interpreter, this script
+            [sys.executable, __file__, *arguments, "--edition", EDITION],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if output.returncode:
+            sys.exit(output.stderr)
+        results.append(json.loads(output.stdout.strip().splitlines()[-1]))
+    first, second = ({row["kind"]: row for row in result["rows"]} for result in results)
+    n = options.editions
+    print(
+        f"\n== PostgreSQL, edition {EDITION} with 1 and with {n} editions in the database: queries and median "
+        f"of {options.repeat} uncached requests (ratio: {n} editions ÷ 1)"
+    )
+    print(f"{'page':52} {'q 1':>5} {f'q {n}':>5} {'ms 1':>8} {f'ms {n}':>8} {'ratio':>6} {f'KiB {n}':>8}")
+    for kind, row in second.items():
+        base = first.get(kind)
+        if base is None:
+            continue
+        print(
+            f"{row['label'][:52]:52} {base['queries']:5d} {row['queries']:5d} {base['median']:8.1f} "
+            f"{row['median']:8.1f} {row['median'] / base['median']:6.2f} {row['kib']:8.1f}"
+        )
+    reference = statistics.median(row["reference"] for result in results for row in result["rows"])
+    print(f"(machine: sum(range(10**6)) took {reference:.1f} ms before each page, median)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30, help="requests per page in process (default 30)")
@@ -277,9 +349,21 @@ def main():
     parser.add_argument("--measure", action="store_true", help="only the in-process half, on DATABASE_URL")
     parser.add_argument("--edition", help="edition key (default: the current published edition)")
     parser.add_argument("--language", default="en")
+    parser.add_argument(
+        "--editions",
+        type=int,
+        metavar="N",
+        help="compare every page with 1 and with N demo editions on PostgreSQL (issue #17), and only that",
+    )
+    parser.add_argument(
+        "--archive-pages", action="store_true", help="with --measure: the person, editions, JSON pages too"
+    )
     options = parser.parse_args()
     if options.measure:
         measure_pages(options)
+        return
+    if options.editions:
+        compare_editions(options)
         return
 
     from serving import ensure_demo, production_env, require_wrk

@@ -47,8 +47,9 @@ def grow(count):
     """Add ``count`` published editions before the demo's, each with the demo's sections, films and people anew."""
     setup_django()
     from django.db import connection, transaction
+    from serving import EDITION as EDITION_KEY  # The demo as ensure_demo builds it.
 
-    from films.demo import EDITION_KEY, words
+    from films.demo import words
     from films.demo.generator import Builder
     from films.demo.text import keyify, translated
     from films.models import Edition, Film, Person, PersonAlias, Section, Selection

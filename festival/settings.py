@@ -236,6 +236,10 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "films" / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
+# Dates and times in each language's own formats; English as European festivals print it (24-hour clock, day before
+# month: festival/formats/en), or with a.m./p.m. and the month first when this is true.
+FORMAT_MODULE_PATH = ["festival.formats"]
+FESTIVAL_TWELVE_HOUR_CLOCK = env_bool("FESTIVAL_TWELVE_HOUR_CLOCK", False)
 USE_TZ = True
 
 MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE

@@ -304,14 +304,13 @@ def event_contents(data, request):
     film_suffix = film_page.suffix
     cancelled, sold_out, scheduled = Screening.Status.CANCELLED, Screening.Status.SOLD_OUT, Screening.Status.SCHEDULED
     cancelled_line, sold_out_line, online = _("This screening is cancelled."), _("Sold out."), _("Online")
-    tickets_line, access_format = _("Tickets: %(url)s"), _("Accessibility: %(markers)s")
-    labels = marker_labels()
+    tickets_line = _("Tickets: %(url)s")
     guest_messages = {kind: guest_message(kind) for kind in ("intro", "qa", "both")}
     note = text_reader("note", translated_columns("note"))
     markers = len(SCREENING_COLUMNS) - 9  # the marker columns, after section_id
     # Worked out once per film, per screen and markers, per save: many screenings share them.
     film_texts = {}  # {film key: (url, description line)}
-    access_lines = {}  # {(screen id, markers): the accessibility line or ""}
+    access_lines = {}  # {(screen id, *markers): the accessibility line (``access_line``) or ""}
     stamps = {}  # {latest version: DTSTAMP}
     for (
         screening_id,
@@ -325,29 +324,27 @@ def event_contents(data, request):
         section_id,
         *rest,
     ) in data.screenings:
-        films = data.films.get(screening_id, ())
         lines = []
         if status == cancelled:
             lines.append(cancelled_line)
         elif status == sold_out:
             lines.append(sold_out_line)
-        urls = []
-        for title, film, _saved in films:
+        titles, urls = [], []
+        last = max(version, data.sections[section_id][1] if section_id is not None else 0)
+        for title, film, saved in data.films.get(screening_id, ()):
             if film not in film_texts:
                 url = f"{film_prefix}{film}{film_suffix}"
                 film_texts[film] = (url, f"{title}: {url}")
             url, line = film_texts[film]
+            titles.append(title)
             urls.append(url)
             lines.append(line)
-        flags = tuple(rest[:markers])
-        if (screen_id, flags) not in access_lines:
-            _location, step_free, spaces = data.screens[screen_id] if screen_id is not None else ("", False, 0)
-            access = [labels[code] for code in marker_codes(flags, step_free)]
-            if spaces:
-                access.append(wheelchair_text(spaces))
-            access_lines[screen_id, flags] = access_format % {"markers": ", ".join(access)} if access else ""
-        if access_lines[screen_id, flags]:
-            lines.append(access_lines[screen_id, flags])
+            last = max(last, saved)
+        access = (screen_id, *rest[:markers])
+        if access not in access_lines:
+            access_lines[access] = access_line(data.screens.get(screen_id), rest[:markers])
+        if access_lines[access]:
+            lines.append(access_lines[access])
         if screening_id in data.guests:
             groups = {}  # as access.guest_lines, with the messages translated once
             for person, intro, qa in data.guests[screening_id]:
@@ -358,8 +355,6 @@ def event_contents(data, request):
             lines.append(text)
         if ticket_url and status == scheduled:
             lines.append(tickets_line % {"url": ticket_url})
-        section, section_version = data.sections[section_id] if section_id is not None else (None, 0)
-        last = max(version, section_version, *(saved for _title, _film, saved in films))
         if last not in stamps:
             stamps[last] = event_stamp(last, edition.version)
         yield EventContent(
@@ -367,15 +362,27 @@ def event_contents(data, request):
             stamps[last],
             starts_at.astimezone(zone),
             ends_at.astimezone(zone),
-            " / ".join(title for title, _film, _saved in films),
+            " / ".join(titles),
             data.screens[screen_id][0] if screen_id is not None else online,
             "\n".join(lines),
             urls[0] if urls else "",
             "CANCELLED" if status == cancelled else "CONFIRMED",
             data.saves.get(screening_id, 0),
             saved_at(version),
-            section,
+            data.sections[section_id][0] if section_id is not None else None,
         )
+
+
+def access_line(screen, flags):
+    """The description's line on access: the screening's markers (``flags``, in ``access.SCREENING_MARKERS``' order),
+    its ``screen``'s step-free access and wheelchair spaces (as ``CalendarRows.screens`` has it; None online); "" for
+    none of them, in the active language."""
+    _location, step_free, spaces = screen or ("", False, 0)
+    labels = marker_labels()
+    texts = [labels[code] for code in marker_codes(flags, step_free)]
+    if spaces:
+        texts.append(wheelchair_text(spaces))
+    return _("Accessibility: %(markers)s") % {"markers": ", ".join(texts)} if texts else ""
 
 
 def screening_event(content):

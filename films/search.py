@@ -89,9 +89,10 @@ def rank_films(queryset, needle, current_edition_key):
     )
 
 
-def rank_people(queryset, needle):
-    """``queryset`` (people found by ``needle``) in the order results are shown: exact name or alias, then by name."""
-    return queryset.alias(search_exact=exact_first(needle)).order_by("search_exact", "name", "key", "id")
+def rank_people(queryset, needle, *then):
+    """``queryset`` (people found by ``needle``) in the order results are shown: a person with a name or alias that
+    is the query itself first, then by name; ``then`` orders rows of one person (their aliases, say)."""
+    return queryset.alias(search_exact=exact_first(needle)).order_by("search_exact", "name", "key", "id", *then)
 
 
 def joined(names):

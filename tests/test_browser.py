@@ -102,7 +102,7 @@ def test_the_personal_programme_flags_what_changed_since_the_last_visit(page, pr
     page.reload()
     assert notice.is_visible()
     assert morning.inner_text() == (
-        "Changed since your last visit. It was: Sun 12 Nov, 10 a.m.–11:40 a.m., Example Cinema 1, Example Cinema"
+        "Changed since your last visit. It was: Sun 12 Nov, 10:00–11:40, Example Cinema 1, Example Cinema"
     )
     assert page.locator('li[data-screening="evening"] [data-seen-note]').is_hidden()
     # Seen now: the next visit flags nothing until something changes again.
@@ -112,7 +112,7 @@ def test_the_personal_programme_flags_what_changed_since_the_last_visit(page, pr
     Screening.objects.filter(key="evening").update(status=Screening.Status.CANCELLED)
     page.reload()
     assert page.locator('li[data-screening="evening"] [data-seen-note]').inner_text() == (
-        "Changed since your last visit. It was: Sun 12 Nov, 7:15 p.m.–8:55 p.m., Example Cinema 1, Example Cinema"
+        "Changed since your last visit. It was: Sun 12 Nov, 19:15–20:55, Example Cinema 1, Example Cinema"
     )
     assert morning.is_hidden()
 

@@ -505,3 +505,14 @@ def test_programme_ics_makes_seven_queries_for_few_screenings_or_many(client, pr
     with CaptureQueriesContext(connection) as many:
         assert len(events(parse(client.get("/en/idfa-2023/programme.ics")))) == 9
     assert len(few) == len(many) == 7
+
+
+def test_the_description_ends_with_the_note_in_the_page_language_else_english(client, example):
+    example.note_en, example.note_uk = "Bring a coat.", "Візьміть пальто."
+    example.save()
+
+    def last_line(language):
+        [event] = events(parse(client.get(f"/{language}/idfa-2023/screenings/wwnfa-1.ics")))
+        return str(event["DESCRIPTION"]).splitlines()[-2]  # The tickets' line comes last.
+
+    assert (last_line("en"), last_line("uk"), last_line("de")) == ("Bring a coat.", "Візьміть пальто.", "Bring a coat.")

@@ -149,16 +149,16 @@ def test_personal_programme_flags_each_of_three_overlapping_screenings_with_both
     make_screening(local(2023, 11, 12, 21, 30), key="fourth", films=[films["d"]], screen=screens[1])  # to 23:10
     make_screening(local(2023, 11, 12, 23, 10), key="fifth", films=[films["e"]], screen=screens[2], minutes=15)
     html = client.get("/en/my-programme/?edition=idfa-2023&s=first,second,third,fourth,fifth").content.decode()
-    items = dict(re.findall(r'<li class="screening [^"]*" data-screening="([^"]+)">(.*?)\n</li>', html, re.S))
+    items = dict(re.findall(r'<li class="screening [^"]*" data-screening="([^"]+)"[^>]*>(.*?)\n</li>', html, re.S))
     clash = {
         key: (re.search(r"<strong>Clash:</strong> overlaps with (.*?)</p>", body) or [None, ""])[1]
         for key, body in items.items()
     }
     assert clash == {
-        "first": "7:30 p.m.–9:10 p.m. Film B; 8 p.m.–9:40 p.m. Film C",
-        "second": "7 p.m.–8:40 p.m. Film A; 8 p.m.–9:40 p.m. Film C",
-        "third": "7 p.m.–8:40 p.m. Film A; 7:30 p.m.–9:10 p.m. Film B; 9:30 p.m.–11:10 p.m. Film D",
-        "fourth": "8 p.m.–9:40 p.m. Film C",
+        "first": "19:30–21:10 Film B; 20:00–21:40 Film C",
+        "second": "19:00–20:40 Film A; 20:00–21:40 Film C",
+        "third": "19:00–20:40 Film A; 19:30–21:10 Film B; 21:30–23:10 Film D",
+        "fourth": "20:00–21:40 Film C",
         "fifth": "",
     }
     assert "4 screenings overlap another." in html

@@ -133,7 +133,7 @@ def test_embed_is_compact_noindex_and_names_the_programme_page_as_canonical(clie
     assert '<meta name="robots" content="noindex">' in html
     assert '<link rel="canonical" href="http://testserver/en/idfa-2023/programme/?day=2023-11-12">' in html
     assert '<link rel="stylesheet" href="/static/films/css/site.css">' in html
-    assert "<title>Programme, Nov. 12, 2023 – IDFA 2023</title>" in html
+    assert "<title>Programme, 12 Nov 2023 – IDFA 2023</title>" in html
     assert html.count("<h1") == 1
     for absent in ('class="site-header"', 'class="main-nav"', "<footer", "<header", 'class="languages"', "hreflang"):
         assert absent not in html, absent

@@ -255,7 +255,7 @@ def test_section_page_marks_fallback_name_description_title_and_tagline(client, 
 def test_person_page_marks_fallback_bio_and_film_title(client, english_only):
     html = page(client, "/uk/people/director/")
     assert f'<div class="bio" lang="en"><p>Person bio {ESCAPED}</p></div>' in html
-    assert f'<li><a href="/uk/films/english-only/"><span lang="en">Film title {ESCAPED}</span></a> (2023): ' in html
+    assert f'<li><a href="/uk/films/english-only/"><span lang="en">Film title {ESCAPED}</span></a>: ' in html
 
 
 def test_palmares_marks_fallback_competition_award_statement_and_citation(client, english_only):

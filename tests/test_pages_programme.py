@@ -58,7 +58,7 @@ def test_programme_lists_the_day_in_time_order_with_local_times(client, programm
     assert keys(response) == ["shorts-morning", "fiction-afternoon", "doc-evening"]
     html = response.content.decode()
     assert (
-        '<time datetime="2023-11-12T19:15:00+01:00">7:15 p.m.</time>–<time datetime="2023-11-12T20:55:00+01:00">'
+        '<time datetime="2023-11-12T19:15:00+01:00">19:15</time>–<time datetime="2023-11-12T20:55:00+01:00">'
         in html
     )
     assert (
@@ -204,7 +204,7 @@ def test_programme_grid_puts_screens_across_and_time_down(client, programme):
         '<td rowspan="7" class="grid__screening screening--scheduled"><time datetime="2023-11-12T19:15:00+01:00">'
         in html
     )
-    assert '<tr class="grid__hour"><th scope="row">10 a.m.</th>' in html
+    assert '<tr class="grid__hour"><th scope="row">10:00</th>' in html
     assert 'href="/en/idfa-2023/programme/?day=2023-11-12&amp;view=list"' in html
 
 

@@ -24,7 +24,7 @@ def chosen(make_screening, film):
 
 
 def screening_keys(html):
-    return re.findall(r'<li class="screening[^"]*" data-screening="([^"]+)">', html)
+    return re.findall(r'<li class="screening[^"]*" data-screening="([^"]+)"[^>]*>', html)
 
 
 def test_page_lists_chosen_screenings_by_day_in_time_order(client, chosen):
@@ -36,15 +36,41 @@ def test_page_lists_chosen_screenings_by_day_in_time_order(client, chosen):
     assert "4 screenings chosen." in html
 
 
+def test_each_chosen_screening_carries_what_the_browser_remembers_of_it(client, chosen):
+    """Its time, screen and status, compared on the next visit (personal-programme.js), and how it reads."""
+    html = client.get(f"{URL}?edition=idfa-2023&s=a,b,d").content.decode()
+    screen = Screen.objects.get(key="example-cinema-1").pk
+    other = Screen.objects.get(key="other-1").pk
+    assert re.findall(r'data-screening="([^"]+)" data-seen="([^"]+)" data-seen-text="([^"]+)"', html) == [
+        (
+            "a",
+            f"2023-11-12T19:15:00+01:00|2023-11-12T20:55:00+01:00|{screen}|scheduled",
+            "Sun 12 Nov, 19:15–20:55, Example Cinema 1, Example Cinema",
+        ),
+        (
+            "b",
+            f"2023-11-12T20:30:00+01:00|2023-11-12T21:20:00+01:00|{other}|scheduled",
+            "Sun 12 Nov, 20:30–21:20, Other 1, Other Cinema",
+        ),
+        (
+            "d",
+            f"2023-11-13T10:00:00+01:00|2023-11-13T11:40:00+01:00|{screen}|cancelled",
+            "Mon 13 Nov, 10:00–11:40, Example Cinema 1, Example Cinema",
+        ),
+    ]
+    assert 'data-label-changed="Changed since your last visit. It was:"' in html
+    assert '<p class="notice" data-personal-changed hidden>' in html
+
+
 def test_page_flags_screenings_that_overlap_anywhere(client, chosen):
     html = client.get(f"{URL}?edition=idfa-2023&s=a,b,c").content.decode()
     clashing = re.findall(
-        r'<li class="screening screening--scheduled screening--clash" data-screening="([^"]+)">', html
+        r'<li class="screening screening--scheduled screening--clash" data-screening="([^"]+)"[^>]*>', html
     )
     assert clashing == ["a", "b"]
     assert "2 screenings overlap another." in html
-    assert "<strong>Clash:</strong> overlaps with 8:30 p.m.–9:20 p.m. Second Film</p>" in html
-    assert "<strong>Clash:</strong> overlaps with 7:15 p.m.–8:55 p.m. We Will Not Fade Away</p>" in html
+    assert "<strong>Clash:</strong> overlaps with 20:30–21:20 Second Film</p>" in html
+    assert "<strong>Clash:</strong> overlaps with 19:15–20:55 We Will Not Fade Away</p>" in html
 
 
 def test_cancelled_screenings_never_clash(client, chosen):

@@ -88,16 +88,16 @@ def test_a_days_booklet_is_one_a5_page_with_the_screening_exactly(client, exampl
     assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
     assert (float(box.width), float(box.height)) == pytest.approx(A5)
-    assert reader.metadata.title == "IDFA 2023: Programme – Sunday, Nov. 12, 2023"
+    assert reader.metadata.title == "IDFA 2023: Programme – Sunday, 12 Nov 2023"
     assert reader.metadata.author == "International Documentary Film Festival Amsterdam"
-    # 19:15–20:55 in Amsterdam in 24-hour time (English's own TIME_FORMAT would say "7:15 p.m."); the page number
+    # 19:15–20:55 in Amsterdam in 24-hour time (English's own TIME_FORMAT would say "19:15"); the page number
     # is in the bottom margin box. The first page has no running header.
     assert pdf_pages(response.content) == [
         "International Documentary Film Festival Amsterdam\n"
         "IDFA 2023\n"
         "Programme\n"
-        "Nov. 8, 2023 – Nov. 19, 2023\n"
-        "Sunday, Nov. 12, 2023\n"
+        "8 Nov 2023 – 19 Nov 2023\n"
+        "Sunday, 12 Nov 2023\n"
         "19:15–20:55 · Example Cinema 1 · Best of Fests\n"
         "We Will Not Fade Away\n"
         "Ми не згаснемо · Director: Alisa Kovalenko · 100 min · National premiere\n"
@@ -262,11 +262,11 @@ def test_a_sections_booklet_covers_every_day_and_names_the_section(client, examp
         "International Documentary Film Festival Amsterdam",
         "IDFA 2023",
         "Programme: Best of Fests",
-        "Nov. 8, 2023 – Nov. 19, 2023",
+        "8 Nov 2023 – 19 Nov 2023",
     ]
-    assert [line for line in lines if line.endswith(", 2023") and "Nov. 8" not in line] == [
-        "Sunday, Nov. 12, 2023",
-        "Tuesday, Nov. 14, 2023",
+    assert [line for line in lines if line.endswith(" Nov 2023") and "–" not in line] == [
+        "Sunday, 12 Nov 2023",
+        "Tuesday, 14 Nov 2023",
     ]
     assert "18:00–19:40 · Example Cinema 1 · Other Section" not in lines
     whole = get_pdf(client, "/en/idfa-2023/programme.pdf")
@@ -300,14 +300,14 @@ def test_a_long_day_runs_over_pages_numbered_with_the_edition_and_day_in_the_hea
         "International Documentary Film Festival Amsterdam",
         "IDFA 2023",
         "Programme",
-        "Nov. 8, 2023 – Nov. 19, 2023",
-        "Monday, Nov. 13, 2023",
+        "8 Nov 2023 – 19 Nov 2023",
+        "Monday, 13 Nov 2023",
     ]
     assert pages[0].splitlines()[-1] == "1"
     for number, text in enumerate(pages[1:], start=2):
         # The running header (edition, then the day, on one line) and the page number, in the margin boxes: drawn
         # after the page's content.
-        assert text.splitlines()[-2:] == ["IDFA 2023 Monday, Nov. 13, 2023", str(number)], number
+        assert text.splitlines()[-2:] == ["IDFA 2023 Monday, 13 Nov 2023", str(number)], number
     assert pages[1].startswith("11:00–11:40 · Example Cinema, Room 0 · Best of Fests\n")
     assert sum(text.count("We Will Not Fade Away") for text in pages) == 40
 

@@ -74,7 +74,7 @@ def test_a_moved_screening_says_where_and_when_it_was_on_the_programme_and_the_f
     second = Screen.objects.create(venue=venue, key="example-cinema-2", name="Example Cinema 2", order=1)
     assert programme_notes(client, "2023-11-12") == []
     move(admin_client, planned, "2023-11-13T18:30", second)
-    expected = [("wwnfa-1", "Moved from Sun 12 Nov, 2 p.m., Example Cinema 1, Example Cinema")]
+    expected = [("wwnfa-1", "Moved from Sun 12 Nov, 14:00, Example Cinema 1, Example Cinema")]
     assert programme_notes(client, "2023-11-13") == expected
     assert film_notes(client) == expected
     # The old day no longer lists it.
@@ -85,7 +85,7 @@ def test_two_moves_in_the_window_name_the_place_before_the_first(admin_client, c
     move(admin_client, planned, "2023-11-12T16:00")
     move(admin_client, planned, "2023-11-12T18:15")
     assert programme_notes(client, "2023-11-12") == [
-        ("wwnfa-1", "Moved from Sun 12 Nov, 2 p.m., Example Cinema 1, Example Cinema")
+        ("wwnfa-1", "Moved from Sun 12 Nov, 14:00, Example Cinema 1, Example Cinema")
     ]
 
 
@@ -105,8 +105,8 @@ def test_a_cancelled_screening_says_when_it_was_cancelled(admin_client, client, 
 
 
 def clock(moment):
-    """The time of day as the English pages print it (Django's "P")."""
-    return dateformat.format(moment, "P")
+    """The time of day as the English pages print it."""
+    return dateformat.format(moment, "H:i")
 
 
 def test_after_48_hours_the_note_is_gone(admin_client, client, planned, monkeypatch):
@@ -148,7 +148,7 @@ def test_a_moved_shorts_programme_says_so_on_each_of_its_films_pages(
         date_created=timezone.now() - datetime.timedelta(days=3)
     )
     move(admin_client, shorts, "2023-11-14T12:00")
-    expected = ("shorts-1", "Moved from Tue 14 Nov, 10 a.m., Example Cinema 1, Example Cinema")
+    expected = ("shorts-1", "Moved from Tue 14 Nov, 10:00, Example Cinema 1, Example Cinema")
     assert film_notes(client, "a-short") == [expected]
     assert expected in film_notes(client)
     assert programme_notes(client, "2023-11-14") == [expected]

@@ -32,9 +32,9 @@ def text_of(response):
 @pytest.fixture
 def editions(festival):
     """Three published editions, 2021 to 2023 (the current one), each with a published Panorama; 2023 has a
-    draft section too."""
+    draft section too, and a draft edition 2024 has a Panorama."""
     made = {}
-    for year in (2021, 2022, 2023):
+    for year in (2021, 2022, 2023, 2024):
         edition = Edition.objects.create(
             festival=festival,
             key=f"fest-{year}",
@@ -43,7 +43,7 @@ def editions(festival):
             start_date=datetime.date(year, 11, 8),
             end_date=datetime.date(year, 11, 19),
             timezone="Europe/Amsterdam",
-            published=True,
+            published=year < 2024,
         )
         made[year] = Section.objects.create(edition=edition, key="panorama", name="Panorama", published=True)
     made["draft"] = Section.objects.create(edition=made[2023].edition, key="secret", name="Secret", published=False)
@@ -65,7 +65,7 @@ def houses(editions):
     film("houseboat", "Houseboat", 2022, editions[2022])
     film("old-house", "The Old House", 2020, editions[2021])
     film("summer-house", "Summer House", 2024)
-    film("treehouse", "Treehouse", 2021, editions[2021])
+    film("treehouse", "Treehouse", 2021, editions[2021], editions[2024])  # 2024 is a draft edition
     # Selected in a draft section of the current edition: it ranks, and shows, as a 2022 film.
     film("house-in-draft", "A House in Draft", 2022, editions[2022], editions["draft"])
 
@@ -119,12 +119,17 @@ def test_each_film_shows_its_year_and_the_newest_edition_and_section_it_played_i
         '<li><a href="/en/films/house/">House</a> (2021) · <span class="meta">Festival 2021: '
         '<a href="/en/fest-2021/sections/panorama/">Panorama</a></span></li>'
     ) in html
-    # A draft section is never named; a film that played nowhere public says only its year.
+    # A draft section or edition is never named; a film that played nowhere public says only its year.
     assert (
         '<li><a href="/en/films/house-in-draft/">A House in Draft</a> (2022) · <span class="meta">Festival 2022: '
         '<a href="/en/fest-2022/sections/panorama/">Panorama</a></span></li>'
     ) in html
     assert "Secret" not in html
+    assert (
+        '<li><a href="/en/films/treehouse/">Treehouse</a> (2021) · <span class="meta">Festival 2021: '
+        '<a href="/en/fest-2021/sections/panorama/">Panorama</a></span></li>'
+    ) in html
+    assert "fest-2024" not in html
     assert '<li><a href="/en/films/summer-house/">Summer House</a> (2024)</li>' in html
     assert "8 films found." in text_of(client.get("/en/search/", {"q": "house"}))
 
@@ -305,3 +310,33 @@ def test_sqlite_has_no_trigram_index_and_searches_as_before():
         assert cursor.fetchall() == []
     made = Film.objects.create(key="house", title="House", published=True)
     assert list(Film.objects.search("OUS")) == [made]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_reverses_and_applies_again_on_either_database():
+    from importlib import import_module
+
+    from django.db.migrations.state import ProjectState
+
+    migration = import_module("films.migrations.0008_search_trigram_indexes").Migration
+    state = ProjectState()
+
+    def indexes():
+        with connection.cursor() as cursor:
+            return sorted(
+                name
+                for name in connection.introspection.get_constraints(cursor, "films_film")
+                | connection.introspection.get_constraints(cursor, "films_person")
+                if name.endswith("_search_trgm")
+            )
+
+    expected = ["films_film_search_trgm", "films_person_search_trgm"] if connection.vendor == "postgresql" else []
+    assert indexes() == expected
+    with connection.schema_editor() as editor:
+        for operation in reversed(migration.operations):
+            operation.database_backwards("films", editor, state, state)
+    assert indexes() == []
+    with connection.schema_editor() as editor:
+        for operation in migration.operations:
+            operation.database_forwards("films", editor, state, state)
+    assert indexes() == expected

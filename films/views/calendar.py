@@ -125,24 +125,27 @@ def programme_ics(request, edition):
     """
     edition = published_edition(edition)
     asked = {name: request.GET[name] for name in PROGRAMME_FILTERS if request.GET.get(name)}
-    # The edition's venues, languages, countries and sections are read only to check one that is asked for.
-    venues, subtitles, countries = (
-        filter_options(edition) if asked.keys() & {"venue", "subtitles", "country"} else ([], [], [])
-    )
-    filters = ProgrammeFilters(
-        asked,
-        edition=edition,
-        sections=section_names(edition).values() if "section" in asked else [],
-        venues=venues,
-        subtitles=subtitles,
-        countries=countries,
-    )
-    if not filters.is_valid():
-        problems = [
-            f"{name}={request.GET.get(name, '')[:100]}: {' '.join(errors)}" for name, errors in filters.errors.items()
-        ]
-        return bad_request(_("The calendar cannot be made: %(problems)s") % {"problems": "; ".join(problems)})
-    chosen = {name: value for name, value in filters.cleaned_data.items() if value not in (None, "")}
+    chosen = {}
+    if asked:  # (The whole programme, the address most subscribed to, has nothing to check.)
+        # The edition's venues, languages, countries and sections are read only to check one that is asked for.
+        venues, subtitles, countries = (
+            filter_options(edition) if asked.keys() & {"venue", "subtitles", "country"} else ([], [], [])
+        )
+        filters = ProgrammeFilters(
+            asked,
+            edition=edition,
+            sections=section_names(edition).values() if "section" in asked else [],
+            venues=venues,
+            subtitles=subtitles,
+            countries=countries,
+        )
+        if not filters.is_valid():
+            problems = [
+                f"{name}={request.GET.get(name, '')[:100]}: {' '.join(errors)}"
+                for name, errors in filters.errors.items()
+            ]
+            return bad_request(_("The calendar cannot be made: %(problems)s") % {"problems": "; ".join(problems)})
+        chosen = {name: value for name, value in filters.cleaned_data.items() if value not in (None, "")}
     screenings = filter_programme(Screening.objects.published().filter(edition=edition), edition, chosen)
     return calendar_response(
         calendar_rows(edition, screenings.order_by("starts_at", "key")),

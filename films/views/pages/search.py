@@ -105,7 +105,7 @@ def search_films(needle, current_edition_key, number):
     rows, result = paginate(lambda offset, limit: list(films[offset : offset + limit]), films.count, number)
     places = newest_places([row["id"] for row in rows])
     film_url = UrlPattern("film", film=None)
-    result["items"] = [
+    result["entries"] = [
         {
             "title": film_title(row),
             "url": film_url(row["key"]),
@@ -158,11 +158,12 @@ def search_people(needle, number):
     person_url = UrlPattern("person", person=None)
 
     def fetch(offset, limit):
-        rows = (
-            rank_people(Person.objects.filter(pk__in=found.values("pk")[offset : offset + limit]), needle)
-            .order_by("search_exact", "name", "key", "id", "aliases__name", "aliases__id")
-            .values_list("id", "key", "name", "aliases__name")
-        )
+        rows = rank_people(
+            Person.objects.filter(pk__in=found.values("pk")[offset : offset + limit]),
+            needle,
+            "aliases__name",
+            "aliases__id",
+        ).values_list("id", "key", "name", "aliases__name")
         items = []
         for person_id, key, name, alias in rows:
             if not items or items[-1]["id"] != person_id:
@@ -174,7 +175,7 @@ def search_people(needle, number):
         return items
 
     items, result = paginate(fetch, found.count, number)
-    result["items"] = [{"name": item["name"], "url": item["url"], "alias": item["alias"]} for item in items]
+    result["entries"] = [{"name": item["name"], "url": item["url"], "alias": item["alias"]} for item in items]
     return result
 
 
