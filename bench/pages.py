@@ -326,19 +326,26 @@ def compare_editions(options):
     n = options.editions
     print(
         f"\n== PostgreSQL, edition {EDITION} with 1 and with {n} editions in the database: queries and median "
-        f"of {options.repeat} uncached requests (ratio: {n} editions ÷ 1)"
+        f"of {options.repeat} uncached requests (ratio: {n} editions ÷ 1; 'per machine': each median divided by "
+        "how long sum(range(10**6)) took just before that page, for a machine that other work slows unevenly)"
     )
-    print(f"{'page':52} {'q 1':>5} {f'q {n}':>5} {'ms 1':>8} {f'ms {n}':>8} {'ratio':>6} {f'KiB {n}':>8}")
+    print(
+        f"{'page':52} {'q 1':>5} {f'q {n}':>5} {'ms 1':>8} {f'ms {n}':>8} {'ratio':>6} {'per machine':>11} "
+        f"{f'KiB {n}':>8}"
+    )
     for kind, row in second.items():
         base = first.get(kind)
         if base is None:
             continue
+        ratio = row["median"] / base["median"]
+        steady = ratio * base["reference"] / row["reference"]
         print(
             f"{row['label'][:52]:52} {base['queries']:5d} {row['queries']:5d} {base['median']:8.1f} "
-            f"{row['median']:8.1f} {row['median'] / base['median']:6.2f} {row['kib']:8.1f}"
+            f"{row['median']:8.1f} {ratio:6.2f} {steady:11.2f} {row['kib']:8.1f}"
         )
-    reference = statistics.median(row["reference"] for result in results for row in result["rows"])
-    print(f"(machine: sum(range(10**6)) took {reference:.1f} ms before each page, median)")
+    for editions, result in zip((1, n), results, strict=True):
+        reference = statistics.median(row["reference"] for row in result["rows"])
+        print(f"(machine, {editions} edition(s): sum(range(10**6)) took {reference:.1f} ms before each page, median)")
 
 
 def main():

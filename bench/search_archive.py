@@ -6,16 +6,15 @@ Two PostgreSQL databases (or any two DATABASE_URLs):
 
 - BENCH_ONE_URL (default postgres://postgres@127.0.0.1:5432/festival_searchhelper_bench): the ``berlinale``
   demo, one edition;
-- BENCH_TWENTY_URL (default ..._bench20): the same demo plus 19 earlier published editions
-  (``archive-2007`` ... ``archive-2025``), each with the demo's sections and as many films with new titles
-  drawn from the demo's vocabulary (so namesakes across years, as in a real archive) and as many new people.
+- BENCH_TWENTY_URL (default ..._bench20): the same demo with 20 editions (``make_demo_festival --editions 20``:
+  19 earlier ones a year apart, each with new films, some returning, and new people).
 
-Each is built on first use (``--rebuild``: again). For each word: the search page's query count, the number
-of films and people found, the median and fastest time of an uncached request through Django's test Client
-and this process's CPU time per request (without the database server's), with production settings, on each
-database, in rounds that alternate the databases (the machine's load drifts); then the ratio twenty/one
-(issue #17: at most 1.5).
-``--measure`` is the in-process half alone, on DATABASE_URL; ``--grow N`` adds N archive editions there.
+Each is built on first use (``--rebuild``: again; bench/serving.py's ``ensure_demo``). For each word: the
+search page's query count, the number of films and people found, the median and fastest time of an uncached
+request through Django's test Client and this process's CPU time per request (without the database server's),
+with production settings, on each database, in rounds that alternate the databases (the machine's load
+drifts); then the ratio twenty/one (issue #17: at most 1.5).
+``--measure`` is the in-process half alone, on DATABASE_URL.
 """
 
 import argparse
@@ -33,104 +32,12 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-ARCHIVE_EDITIONS = 19
-
 
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "festival.settings")
     import django
 
     django.setup()
-
-
-def grow(count):
-    """Add ``count`` published editions before the demo's, each with the demo's sections, films and people anew."""
-    setup_django()
-    from django.db import connection, transaction
-    from serving import EDITION as EDITION_KEY  # The demo as ensure_demo builds it.
-
-    from films.demo import words
-    from films.demo.generator import Builder
-    from films.demo.text import keyify, translated
-    from films.models import Edition, Film, Person, PersonAlias, Section, Selection
-    from films.search import film_search_text, joined
-
-    demo = Edition.objects.get(key=EDITION_KEY)
-    sections = list(Section.objects.filter(edition=demo).order_by("order", "key"))
-    selections = list(
-        Selection.objects.filter(section__edition=demo).select_related("film").order_by("section_id", "order", "id")
-    )
-    people_count = Person.objects.filter(key__startswith="demo-").count()
-    culture_keys = list(words.CULTURES)
-    weights = [words.CULTURE_WEIGHTS[key] for key in culture_keys]
-    site = [code for code in words.LANGUAGES if code in ("en", "uk", "pl", "de", "nl")]
-    existing = set(Edition.objects.filter(key__startswith="archive-").values_list("year", flat=True))
-    years = [year for year in range(demo.year - 1, demo.year - 1 - count - len(existing), -1) if year not in existing]
-    for year in years[:count]:
-        builder = Builder("berlinale", seed=year, log=lambda message: None)
-        rng = builder.rng
-        with transaction.atomic():
-            edition = Edition.objects.create(
-                festival=demo.festival,
-                key=f"archive-{year}",
-                year=year,
-                start_date=demo.start_date.replace(year=year),
-                end_date=demo.end_date.replace(year=year),
-                timezone=demo.timezone,
-                published=True,
-                **translated("name", {"en": f"Demo Festival {year}"}),
-            )
-            copies = {}
-            for section in sections:
-                copy = Section(
-                    edition=edition,
-                    key=section.key,
-                    order=section.order,
-                    competitive=section.competitive,
-                    published=section.published,
-                    **{f"name_{code}": getattr(section, f"name_{code}") for code in site},
-                )
-                copies[section.pk] = copy
-            Section.objects.bulk_create(copies.values())
-            films, used = {}, set()
-            for selection in selections:
-                if selection.film_id in films:
-                    continue
-                culture = words.CULTURES[rng.choices(culture_keys, weights)[0]]
-                for _attempt in range(10):
-                    texts, original, latin = builder.compose_title(culture["titles"])
-                    if texts["en"] not in used:
-                        break
-                used.add(texts["en"])
-                display = {"en": texts["en"], **{c: texts[c] for c in site[1:] if c in texts and rng.random() < 0.8}}
-                fields = {**translated("title", display), "original_title": original, "original_title_latin": latin}
-                films[selection.film_id] = Film(
-                    key=builder.unique_key("film", f"{keyify(texts['en'])}-{year}"),
-                    year=year - rng.choice([0, 0, 1, 1, 2, 5, 30]),
-                    runtime_minutes=selection.film.runtime_minutes,
-                    published=selection.film.published,
-                    search_text=film_search_text(fields, []),
-                    **fields,
-                )
-            Film.objects.bulk_create(films.values())
-            Selection.objects.bulk_create(
-                Selection(section=copies[selection.section_id], film=films[selection.film_id], order=selection.order)
-                for selection in selections
-            )
-            people, aliases = [], []
-            for _number in range(people_count):
-                native, latin = builder.person_name(words.CULTURES[rng.choices(culture_keys, weights)[0]])
-                person = Person(key=builder.unique_key("person", f"{keyify(latin or native)}-{year}"), name=native)
-                person.search_text = joined([native, latin] if latin else [native])
-                people.append(person)
-                if latin:
-                    aliases.append((person, latin))
-            Person.objects.bulk_create(people)
-            PersonAlias.objects.bulk_create(PersonAlias(person=person, name=alias) for person, alias in aliases)
-        print(f"{edition.key}: {len(films)} films, {len(selections)} selections, {len(people)} people", flush=True)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
 
 
 def measure_search(options):
@@ -205,32 +112,21 @@ def main():
     parser.add_argument("--language", default="en")
     parser.add_argument("--rebuild", action="store_true", help="rebuild both databases' data first")
     parser.add_argument("--measure", action="store_true", help="only measure, on DATABASE_URL")
-    parser.add_argument("--grow", type=int, metavar="N", help="only add N archive editions, on DATABASE_URL")
     options = parser.parse_args()
-    if options.grow:
-        grow(options.grow)
-        return
     if options.measure:
         measure_search(options)
         return
-    from serving import ensure_demo, manage_shell, production_env
+    from serving import ensure_demo, production_env
 
     default = "postgres://postgres@127.0.0.1:5432/festival_searchhelper_bench"
     databases = [
-        ("one edition", os.environ.get("BENCH_ONE_URL", default)),
-        ("twenty editions", os.environ.get("BENCH_TWENTY_URL", default + "20")),
+        ("one edition", os.environ.get("BENCH_ONE_URL", default), 1),
+        ("twenty editions", os.environ.get("BENCH_TWENTY_URL", default + "20"), 20),
     ]
     envs = []
-    for label, url in databases:
+    for label, url, editions in databases:
         env = production_env(url, FESTIVAL_PAGE_CACHE_SECONDS=0)
-        ensure_demo(env, rebuild=options.rebuild)
-        if label.startswith("twenty"):
-            code = "from films.models import Edition; print(Edition.objects.filter(key__startswith='archive-').count())"
-            present = int(manage_shell(env, code))
-            if options.rebuild and present:
-                sys.exit("--rebuild: drop the twenty-edition database first (its archive editions stay otherwise)")
-            if present < ARCHIVE_EDITIONS:
-                print(run(env, "--grow", str(ARCHIVE_EDITIONS - present)).strip())
+        ensure_demo(env, rebuild=options.rebuild, editions=editions)
         envs.append((label, env))
     # The machine is shared and its load drifts: measure both databases in alternating rounds, so that each
     # sees the same weather, and pool each word's times over the rounds.

@@ -145,10 +145,14 @@ def connect_signals():
 
 
 def is_public_path(path):
-    """Public pages: under a site language prefix, the JSON API and the sitemap; never the admin."""
+    """Public pages: under a site language prefix, the JSON API and the sitemap index and parts; never the admin."""
     if path.startswith("/admin/"):
         return False
-    if path.startswith("/api/v1/") or path == "/sitemap.xml":
+    if (
+        path.startswith("/api/v1/")
+        or path == "/sitemap.xml"
+        or (path.startswith("/sitemap-") and path.endswith(".xml"))
+    ):
         return True
     first = path.lstrip("/").split("/", 1)[0]
     return first in {code for code, _name in settings.LANGUAGES}

@@ -14,18 +14,21 @@ for Latin, Cyrillic and Greek, ``fonts-wqy-microhei`` for Chinese, Japanese and 
 WeasyPrint lays out and draws in Python, one to a few milliseconds per line of text (most of it per glyph): the
 busiest day of a Berlinale-sized edition (97 screenings, 12 pages) takes about a second, the whole edition
 (1,055 screenings, 109 pages) 10 to 15 seconds. The layout is kept plain (one block per line, no floats, flex
-or tables, an inline element only to mark a fallback language) and a built PDF is served from the page cache
+or tables, an inline element only to mark a fallback language); a built PDF is kept by the digest of what it prints
+(``render_pdf``), so only a booklet whose content changed is built again, and it is served from the page cache
 (``films/cache.py``) until the programme changes; ``films.views.programme_pdf`` redirects every other spelling
 of a booklet's address to its one address, so that a query string cannot make it render again.
 """
 
 import functools
+import hashlib
 import mimetypes
 from itertools import groupby
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import date_format
@@ -89,12 +92,34 @@ def stylesheet():
     return CSS(string=Path(path).read_text(encoding="utf-8"), base_url=BASE_URL, url_fetcher=url_fetcher())
 
 
+# Built booklets, kept by what they print: the key is a digest of the document's HTML, its stylesheet and
+# WeasyPrint's version, so a booklet is built again only when what it prints changes (a move on another day, a
+# screening starting, any save elsewhere on the site leave it alone). Bump the number if ``render_pdf`` changes.
+PDF_PREFIX = "festival:pdf:1:"
+PDF_SECONDS = 7 * 24 * 60 * 60
+
+
+def pdf_key(html):
+    import weasyprint
+
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (weasyprint.__version__, Path(finders.find(STYLESHEET)).read_text(encoding="utf-8"), html):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return PDF_PREFIX + digest.hexdigest()
+
+
 def render_pdf(html):
-    """``html`` (the programme's document) as PDF bytes."""
+    """``html`` (the programme's document) as PDF bytes: from the cache when the same document was built before."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
-    return document.write_pdf(stylesheets=[stylesheet()])
+    key = pdf_key(html)
+    built = cache.get(key)
+    if built is None:
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
+        built = document.write_pdf(stylesheets=[stylesheet()])
+        cache.set(key, built, PDF_SECONDS)
+    return built
 
 
 # What is printed ---------------------------------------------------------------------------------------------

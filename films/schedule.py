@@ -55,14 +55,17 @@ access lines once per combination, the site's own words once per document. Writi
 costly as reading and shaping the programme.
 """
 
+import functools
 import hashlib
 import json
 import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http.request import split_domain_port
 from django.utils import translation
 from django.utils.http import urlencode
@@ -371,7 +374,7 @@ class Room:
 # The structure both documents are written from ------------------------------------------------------------------
 
 
-def schedule_data(request, edition, language):
+def schedule_data(request, edition, language, rows=None):
     """The ``schedule`` object of the JSON document (``version``, ``base_url``, ``conference``) in ``language``.
 
     Call it with ``language`` active (``translation.override``): the words it adds ("Online", "Sold out.") are
@@ -380,7 +383,9 @@ def schedule_data(request, edition, language):
     tz = edition.tzinfo
     site = _Site(request)
     words = _Words()
-    section_rows, screening_rows, screening_film_rows, film_rows, director_rows, guest_rows = _programme(edition)
+    section_rows, screening_rows, screening_film_rows, film_rows, director_rows, guest_rows = rows or _programme(
+        edition
+    )
     sections = {row["id"]: (row["key"], translated(row, "name", language).text) for row in section_rows}
     films = _films(film_rows, director_rows, site, language, words)
     films_of = {}
@@ -534,10 +539,51 @@ def _with_version(text):
     return text.replace(VERSION_PLACEHOLDER, version, 1)
 
 
+# Documents built, kept by what they are made of: the key is a digest of the rows read (six queries), the edition,
+# the address asked for, the language and its translations, so a document is built again only when one of those
+# changes, not at every save elsewhere on the site. Bump the number when the code changes what it writes.
+DOCUMENT_PREFIX = "festival:schedule:1:"
+DOCUMENT_SECONDS = 7 * 24 * 60 * 60
+
+
+@functools.cache
+def _words_digest(language):
+    """A digest of ``language``'s compiled translations (the words the documents add), once per process."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(Path(settings.BASE_DIR).glob(f"films/locale/{language}/LC_MESSAGES/*.mo")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _document(kind, build, request, edition, language):
+    """The ``kind`` document from the cache when its ingredients are unchanged, else built by ``build``."""
+    rows = _programme(edition)
+    fields = {name: value for name, value in vars(edition).items() if not name.startswith("_")}
+    digest = hashlib.blake2b(digest_size=20)
+    ingredients = (kind, language, _words_digest(language), request.build_absolute_uri("/"), request.path, fields, rows)
+    digest.update(repr(ingredients).encode())
+    key = DOCUMENT_PREFIX + digest.hexdigest()
+    document = cache.get(key)
+    if document is None:
+        document = build(request, edition, language, rows)
+        cache.set(key, document, DOCUMENT_SECONDS)
+    return document
+
+
 def schedule_json(request, edition, language):
+    """The JSON document (c3voc ``schema.json``), as UTF-8 bytes: built by ``build_json`` or kept (``_document``)."""
+    return _document("json", build_json, request, edition, language)
+
+
+def schedule_xml(request, edition, language):
+    """The XML document (c3voc ``schedule.xml.xsd``), as UTF-8 bytes: built by ``build_xml`` or kept."""
+    return _document("xml", build_xml, request, edition, language)
+
+
+def build_json(request, edition, language, rows=None):
     """The JSON document (c3voc ``schema.json``: ``$schema``, ``generator`` and ``schedule``) as UTF-8 bytes."""
     with translation.override(language):
-        data = schedule_data(request, edition, language)
+        data = schedule_data(request, edition, language, rows)
     document = {
         "$schema": SCHEMA_URL,
         "generator": {"name": GENERATOR},
@@ -546,7 +592,7 @@ def schedule_json(request, edition, language):
     return _with_version(json.dumps(document, ensure_ascii=False)).encode()
 
 
-def schedule_xml(request, edition, language):
+def build_xml(request, edition, language, rows=None):
     """The XML document (c3voc ``schedule.xml.xsd``) as UTF-8 bytes with its declaration.
 
     Built with ElementTree, which escapes every text and attribute value; characters that XML cannot carry at all
@@ -555,7 +601,7 @@ def schedule_xml(request, edition, language):
     element in the XSD; ``duration`` says the same.
     """
     with translation.override(language):
-        data = schedule_data(request, edition, language)
+        data = schedule_data(request, edition, language, rows)
     conference = data["conference"]
     root = ET.Element("schedule")
     ET.SubElement(root, "generator", name=GENERATOR)

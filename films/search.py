@@ -22,7 +22,7 @@ newer first; people by name.
 import unicodedata
 
 from django.conf import settings
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, Max, Q, Value, When
 from modeltranslation.utils import build_localized_fieldname
 
 SEPARATOR = "\n"  # normalised text has no newlines, so a match never spans two names
@@ -54,32 +54,28 @@ def exact_first(needle):
     return Case(When(exact_name_q(needle), then=Value(0)), default=Value(1))
 
 
-def published_selections():
-    """The published selections of the film of the outer query (a published section of a published edition)."""
-    from .models import Selection
-
-    return Selection.objects.filter(
-        film=OuterRef("pk"), section__published=True, section__edition__published=True
-    ).order_by()
-
-
 def rank_films(queryset, needle, current_edition_key):
     """``queryset`` (films found by ``needle``) in the order results are shown.
 
     1. a film with a title that is the query itself; 2. films selected in the current edition (key
     ``current_edition_key``, None when there is none); 3. the newest edition a film played in first (films
     never selected in a published edition last), then the film's year, newer first; then the key.
+
+    2 and 3 are aggregates over the films' selections (one join and a GROUP BY), not a subquery per film: with
+    a correlated subquery per match PostgreSQL priced the ranking so high that it scanned the whole table in
+    parallel rather than use the trigram index (24 ms against 6 ms for 534 matches among 9,000 films). Count
+    the matches on the unranked queryset: a count of this one groups them first.
     """
-    played = published_selections()
+    played = Q(selections__section__published=True, selections__section__edition__published=True)
     if current_edition_key is None:
-        in_current = Value(False)
+        in_current = Value(0)
     else:
-        in_current = Exists(played.filter(section__edition__key=current_edition_key))
-    newest = played.order_by("-section__edition__start_date").values("section__edition__start_date")[:1]
+        current = played & Q(selections__section__edition__key=current_edition_key)
+        in_current = Max(Case(When(current, then=Value(1)), default=Value(0), output_field=IntegerField()))
     return queryset.alias(
         search_exact=exact_first(needle),
         search_current=in_current,
-        search_newest=Subquery(newest),
+        search_newest=Max("selections__section__edition__start_date", filter=played),
     ).order_by(
         "search_exact",
         F("search_current").desc(),

@@ -43,7 +43,7 @@ def source(tmp_path_factory):
     database, media = folder / "festival.sqlite3", folder / "media"
     env = environment(database, media)
     run([".venv/bin/python", "manage.py", "migrate", "-v0"], env)
-    run([".venv/bin/python", "manage.py", "make_demo_festival", "--size", "small"], env)
+    run([".venv/bin/python", "manage.py", "make_demo_festival", "--size", "small", "--start-date", "2026-02-12"], env)
     (media / "films" / "images").mkdir(parents=True, exist_ok=True)
     (media / "films" / "images" / "poster.png").write_bytes(b"\x89PNG\r\n\x1a\nposter-bytes")
     return database, media, env

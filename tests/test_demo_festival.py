@@ -339,7 +339,7 @@ def test_running_again_without_replace_fails_and_changes_nothing(demo):
         make_demo("--seed", "2", "--start-date", START)
     assert str(error.value) == (
         "This database already has the demo (the edition “demo-2026”); nothing was changed. Run with --replace "
-        "to delete the demo edition and the demo's own films, people, companies and venues and build it anew."
+        "to delete the demo's editions and its own films, people, companies and venues and build it anew."
     )
     assert canonical_dump() == before
 

@@ -221,6 +221,8 @@ def test_public_paths():
     assert page_cache.is_public_path("/uk/films/x/")
     assert page_cache.is_public_path("/api/v1/x/programme.json")
     assert page_cache.is_public_path("/sitemap.xml")
+    assert page_cache.is_public_path("/sitemap-idfa-2023-films.xml")
+    assert not page_cache.is_public_path("/sitemap-x.txt")
     assert not page_cache.is_public_path("/admin/")
     assert not page_cache.is_public_path("/healthz")
     assert not page_cache.is_public_path("/static/films/error.css")

@@ -485,3 +485,33 @@ def test_the_programme_page_links_the_days_booklet_and_the_chosen_sections(clien
         '<a href="/en/idfa-2023/programme.pdf?section=best-of-fests" type="application/pdf">'
         "Print this section (PDF)</a>" in html
     )
+
+
+def test_a_booklet_is_built_again_only_when_what_it_prints_changes(client, example, screen, settings, monkeypatch):
+    """With the page cache off: the same day's booklet is built once; a change on another day leaves it alone; a
+    change to what it prints builds it again."""
+    import weasyprint
+
+    settings.FESTIVAL_PAGE_CACHE_SECONDS = 0
+    cache.clear()
+    built = []
+    original = weasyprint.HTML.write_pdf
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", counting)
+    url = "/en/idfa-2023/programme.pdf?day=2023-11-12"
+    first = client.get(url).content
+    assert client.get(url).content == first
+    assert len(built) == 1
+    film = Film.objects.get(key="we-will-not-fade-away")
+    add_screening(example, screen, local(2023, 11, 14, 10), [film], key="another-day")  # Not on the 12th.
+    assert client.get(url).content == first
+    assert len(built) == 1
+    add_screening(example, screen, local(2023, 11, 12, 9), [film], key="same-day")
+    changed = client.get(url).content
+    assert len(built) == 2
+    assert changed != first
+    cache.clear()

@@ -773,6 +773,46 @@ def test_a_moved_screening_shows_its_new_time_on_the_next_request(
         cache.clear()
 
 
+def test_a_document_is_built_again_only_when_what_it_is_made_of_changes(client, small, settings, monkeypatch):
+    """With the page cache off: built once per content and language; a save that changes nothing it shows (another
+    edition's) leaves it as built; a move builds it again."""
+    from films import schedule
+    from films.models import Edition
+
+    settings.FESTIVAL_PAGE_CACHE_SECONDS = 0
+    cache.clear()
+    built = []
+    original = schedule.build_xml
+
+    def counting(*args):
+        built.append(args[2])
+        return original(*args)
+
+    monkeypatch.setattr(schedule, "build_xml", counting)
+    first = client.get(XML_URL).content
+    assert client.get(XML_URL).content == first
+    client.get(XML_URL, {"lang": "uk"})
+    assert built == ["en", "uk"]
+    Edition.objects.create(
+        festival=small["single"].edition.festival,
+        key="idfa-2024",
+        year=2024,
+        name="IDFA 2024",
+        start_date=datetime.date(2024, 11, 13),
+        end_date=datetime.date(2024, 11, 24),
+        timezone="Europe/Amsterdam",
+    )
+    assert client.get(XML_URL).content == first
+    assert built == ["en", "uk"]
+    screening = small["single"]
+    screening.starts_at = local(2023, 11, 16, 21, 0)
+    screening.ends_at = local(2023, 11, 16, 22, 40)
+    screening.save()
+    assert client.get(XML_URL).content != first
+    assert built == ["en", "uk", "en"]
+    cache.clear()
+
+
 def versions(client, lang="en"):
     return get_json(client, lang=lang)[0]["schedule"]["version"], get_xml(client, lang=lang)[1].find("version").text
 

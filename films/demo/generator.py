@@ -143,7 +143,7 @@ class Builder(RecordsMixin, ProgrammeMixin, ScheduleMixin, AwardsMixin):
                 if existing and not self.replace:
                     raise DemoError(
                         f"This database already has the demo ({existing}); nothing was changed. "
-                        "Run with --replace to delete the demo edition and the demo's own films, people, "
+                        "Run with --replace to delete the demo's editions and its own films, people, "
                         "companies and venues and build it anew."
                     )
                 if existing:

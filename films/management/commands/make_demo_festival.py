@@ -111,8 +111,9 @@ class Command(BaseCommand):
         earlier = demo_editions().exclude(pk=edition.pk)
         if editions > 1:
             keys = list(earlier.values_list("key", flat=True))
+            named = f"editions {keys[0]} to {keys[-1]} ({len(keys)})" if keys[1:] else f"edition {keys[0]}"
             self.stdout.write(
-                f"Earlier editions {keys[0]} to {keys[-1]} ({len(keys)}): "
+                f"Earlier {named}: "
                 f"{Section.objects.filter(edition__in=earlier).values('selections__film').distinct().count()} films, "
                 f"{Screening.objects.filter(edition__in=earlier).count()} screenings, "
                 f"{AwardResult.objects.filter(award__edition__in=earlier, kind='winner').count()} winners."

@@ -99,10 +99,11 @@ def search_films(needle, current_edition_key, number):
     Each film comes with its year and where it played: the newest published edition and section it was
     selected in (with a link to the section), if any.
     """
-    films = lean(rank_films(Film.objects.published().search(needle), needle, current_edition_key)).values(
+    found = Film.objects.published().search(needle)
+    films = lean(rank_films(found, needle, current_edition_key)).values(
         "id", "key", "year", *title_columns(), "original_title", "original_title_latin"
     )
-    rows, result = paginate(lambda offset, limit: list(films[offset : offset + limit]), films.count, number)
+    rows, result = paginate(lambda offset, limit: list(films[offset : offset + limit]), found.count, number)
     places = newest_places([row["id"] for row in rows])
     film_url = UrlPattern("film", film=None)
     result["entries"] = [
