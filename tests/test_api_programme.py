@@ -149,7 +149,7 @@ def test_programme_json_query_count_is_constant(client, published, make_screenin
     with CaptureQueriesContext(connection) as many:
         document = get(client)
     assert len(document["screenings"]) == 7
-    assert len(one) == len(many) == 6  # edition, sections, selections, screenings, their films, their guests
+    assert len(one) == len(many) == 7  # edition, sections, selections, screenings, their films, the films, guests
 
 
 def test_programme_json_keeps_markup_in_titles_as_plain_strings(client, published, film):

@@ -12,6 +12,7 @@ Each screening says what it offers for access: ``access``, the codes of its own 
 
 import functools
 
+from django.db.models import Q
 from django.http import JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from ..access import SCREENING_MARKERS
-from ..models import Edition, Screening, ScreeningFilm, ScreeningGuest, Section, Selection
+from ..models import Edition, Film, Screening, ScreeningFilm, ScreeningGuest, Section, Selection
 from ..public import language_codes, lean, translated_columns
 from ..queries import UrlPattern
 
@@ -74,29 +75,28 @@ def _moment(value, tz):
 
 
 def _film(row, urls, languages):
-    film = {"key": row["film__key"], "title": _translations(row, "title", "film__", languages)}
+    film = {"key": row["key"], "title": _translations(row, "title", "", languages)}
     for column in FILM_COLUMNS[1:]:
-        value = row[f"film__{column}"]
+        value = row[column]
         film[column] = list(value) if column in ("countries", "spoken_languages") else value
-    film["url"] = urls(row["film__key"])
+    film["url"] = urls(row["key"])
     return film
 
 
 def programme_document(request, edition):
-    """The published programme of ``edition`` as a JSON-ready dict (5 queries after the edition), from ``values()``
-    rows: no model instance per row, each URL pattern reversed once per language."""
+    """The published programme of ``edition`` as a JSON-ready dict (6 queries after the edition), from ``values()``
+    rows: no model instance per row, each film read once, each URL pattern reversed once per language."""
     tz = edition.tzinfo
     languages = tuple(language_codes())
-    film_columns = [f"film__{column}" for column in FILM_COLUMNS] + translated_columns("title", "film__")
     sections = list(
         lean(Section.objects.published().filter(edition=edition))
         .order_by("order", "key")
         .values("id", "key", "competitive", *translated_columns("name"))
     )
     selections = (
-        lean(Selection.objects.filter(film__published=True, section__in=[section["id"] for section in sections]))
+        Selection.objects.filter(film__published=True, section__in=[section["id"] for section in sections])
         .order_by("section__order", "order", "id")
-        .values("section_id", *film_columns)
+        .values_list("section_id", "film_id")
     )
     published = Screening.objects.published().filter(edition=edition)
     screenings = list(
@@ -130,10 +130,19 @@ def programme_document(request, edition):
         )
     )
     screening_films = (
-        lean(ScreeningFilm.objects.filter(screening__in=published.values("id")))
+        ScreeningFilm.objects.filter(screening__in=published.values("id"))
         .order_by("screening_id", "order", "id")
-        .values("screening_id", *film_columns)
+        .values_list("screening_id", "film_id")
     )
+    # Every film the document names: those selected in its published sections and those its screenings show.
+    shown = ScreeningFilm.objects.filter(screening__in=published.values("id")).values("film_id")
+    selected = Selection.objects.filter(section__in=[section["id"] for section in sections]).values("film_id")
+    film_rows = {
+        row["id"]: row
+        for row in lean(Film.objects.filter(Q(pk__in=shown) | Q(pk__in=selected), published=True)).values(
+            "id", *FILM_COLUMNS, *translated_columns("title")
+        )
+    }
     guest_rows = (
         ScreeningGuest.objects.filter(screening__in=published.values("id"))
         .order_by("screening_id", "order", "id")
@@ -143,13 +152,15 @@ def programme_document(request, edition):
     film_urls = Urls(request, "film", film=None)
     films = {}
     section_films = {}
-    for row in selections:
-        films.setdefault(row["film__key"], row)
-        section_films.setdefault(row["section_id"], []).append(row["film__key"])
+    for section_id, film_id in selections:
+        film = film_rows[film_id]
+        films.setdefault(film["key"], film)
+        section_films.setdefault(section_id, []).append(film["key"])
     films_of = {}
-    for row in screening_films:
-        films.setdefault(row["film__key"], row)
-        films_of.setdefault(row["screening_id"], []).append(row["film__key"])
+    for screening_id, film_id in screening_films:
+        film = film_rows[film_id]
+        films.setdefault(film["key"], film)
+        films_of.setdefault(screening_id, []).append(film["key"])
     guests = {}
     for screening_id, person, name, intro, qa in guest_rows:
         guests.setdefault(screening_id, []).append({"person": person, "name": name, "intro": intro, "qa": qa})
