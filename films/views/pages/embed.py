@@ -12,26 +12,12 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from ...access import filter_choices
-from ...models import Film, Screening
-from ...queries import day_text, default_day, prefetched, programme_day_queries, screening_rows, section_names
 from ..rows import screening_items
-from .common import public_page, published_edition
-from .programme import (
-    PROGRAMME_FILTERS,
-    ProgrammeFilters,
-    _country_options,
-    _venue_options,
-    clean_query,
-    filter_options,
-    filtered_screenings,
-    requested_day,
-)
+from .common import public_page
+from .programme import programme_context, with_programme_queries
 
 
 def framed_by_partners(view):
@@ -56,63 +42,21 @@ def framed_by_partners(view):
 
 @framed_by_partners
 @public_page
+@with_programme_queries
 def embed_programme(request, edition):
-    edition = published_edition(edition)
-    # As the programme page: what it reads depends only on the edition and the day, one round trip on PostgreSQL.
-    calls = [(_venue_options, edition.pk), (_country_options, edition.pk)]
-    if not any(request.GET.get(name) for name in PROGRAMME_FILTERS):
-        calls += programme_day_queries(edition, requested_day(request, edition))
-    with prefetched(*calls):
-        return embed_programme_page(request, edition)
-
-
-def embed_programme_page(request, edition):
-    sections = section_names(edition)
-    venues, subtitles, countries = filter_options(edition)
-    filters = ProgrammeFilters(
-        request.GET,
-        edition=edition,
-        sections=sections.values(),
-        venues=venues,
-        subtitles=subtitles,
-        countries=countries,
-    )
-    chosen = filters.valid()
     # Always a list: a grid does not fit a partner's column.
-    chosen.pop("view", None)
-    day = chosen.get("day") or default_day(edition)
-    rows = screening_rows(filtered_screenings(edition, day, chosen), edition, sections, day=day)
-    kept = {name: value for name, value in clean_query(request, filters.fields).items() if name in chosen}
-    language = translation.get_language()
-    days = [
-        {
-            "label": day_text(language, "D j M", each),
-            "url": f"{request.path}?{urlencode({**kept, 'day': each.isoformat()})}",
-            "current": each == day,
-        }
-        for each in edition.days()
-    ]
+    context = programme_context(request, edition, views=("list",))
+    rows, kept, day = context["rows"], context["kept"], context["day"]
     programme_url = reverse("programme", args=[edition.key])
     origin = f"{request.scheme}://{request.get_host()}"
-    context = {
-        "edition": edition,
-        "values": {name: str(value) for name, value in chosen.items()},
-        "section_options": [(item["key"], item["name"].text) for item in sections.values()],
-        "venue_options": [(item["key"], item["name"]) for item in venues],
-        "subtitle_options": subtitles,
-        "country_options": countries,
-        "audience_options": Screening.Audience.choices,
-        "access_options": filter_choices(),
-        "form_options": Film.Form.choices,
-        "day_iso": day.isoformat(),
-        "day_label": date_format(day, "DATE_FORMAT"),
-        "days": days,
-        "rows": rows,
-        # The site's links made absolute, each opening the festival site in a new tab.
-        "rows_html": screening_items(rows, edition.key, origin=origin, new_tab=True),
-        # The programme page is the one search engines should know (the embed says noindex).
-        "canonical": f"{programme_url}?{urlencode({'day': day.isoformat()})}",
-        "full_programme_url": f"{origin}{programme_url}?{urlencode({**kept, 'day': day.isoformat()})}",
-        "site": request.get_host(),
-    }
+    context.update(
+        {
+            # The site's links made absolute, each opening the festival site in a new tab.
+            "rows_html": screening_items(rows, edition.key, origin=origin, new_tab=True),
+            # The programme page is the one search engines should know (the embed says noindex).
+            "canonical": f"{programme_url}?{urlencode({'day': day.isoformat()})}",
+            "full_programme_url": f"{origin}{programme_url}?{urlencode({**kept, 'day': day.isoformat()})}",
+            "site": request.get_host(),
+        }
+    )
     return render(request, "films/embed_programme.html", context)

@@ -162,18 +162,24 @@ def requested_day(request, edition):
     return day if edition.start_date <= day <= edition.end_date else default_day(edition)
 
 
-@public_page
-def programme(request, edition):
-    edition = published_edition(edition)
-    # What the page reads depends only on the edition and the day: one round trip on PostgreSQL.
-    calls = [(_venue_options, edition.pk), (_country_options, edition.pk)]
-    if not any(request.GET.get(name) for name in PROGRAMME_FILTERS):
-        calls += programme_day_queries(edition, requested_day(request, edition))
-    with prefetched(*calls):
-        return programme_page(request, edition)
+def with_programme_queries(page):
+    """Call ``page(request, edition)`` with what it reads sent ahead: the filter options, and unfiltered the day's
+    rows, depend only on the edition and the day (one round trip on PostgreSQL)."""
+
+    def view(request, edition):
+        edition = published_edition(edition)
+        calls = [(_venue_options, edition.pk), (_country_options, edition.pk)]
+        if not any(request.GET.get(name) for name in PROGRAMME_FILTERS):
+            calls += programme_day_queries(edition, requested_day(request, edition))
+        with prefetched(*calls):
+            return page(request, edition)
+
+    return view
 
 
-def programme_page(request, edition):
+def programme_context(request, edition, *, views=("list", "grid")):
+    """What the programme page and the embeddable programme show of a day: the filters read from the query string,
+    the day's rows, the day tabs (keeping the filters) and the form's options. ``views``: the layouts offered."""
     sections = section_names(edition)
     venues, subtitles, countries = filter_options(edition)
     filters = ProgrammeFilters(
@@ -185,32 +191,28 @@ def programme_page(request, edition):
         countries=countries,
     )
     chosen = filters.valid()
+    if chosen.get("view") not in views:
+        chosen.pop("view", None)
     day = chosen.get("day") or default_day(edition)
     # Unfiltered, the day's rows come from queries compiled once.
     rows = screening_rows(filtered_screenings(edition, day, chosen), edition, sections, day=day)
-    view = chosen.get("view", "list")
     kept = {name: value for name, value in clean_query(request, filters.fields).items() if name in chosen}
-    base = request.path
-    days = []
     language = translation.get_language()
-    for each in edition.days():
-        query = {**kept, "day": each.isoformat()}
-        days.append(
-            {
-                "date": each,
-                "label": day_text(language, "D j M", each),
-                "url": f"{base}?{urlencode(query)}",
-                "current": each == day,
-            }
-        )
-    other_view = "list" if view == "grid" else "grid"
-    view_query = {**kept, "day": day.isoformat(), "view": other_view}
-    context = {
+    days = [
+        {
+            "date": each,
+            "label": day_text(language, "D j M", each),
+            "url": f"{request.path}?{urlencode({**kept, 'day': each.isoformat()})}",
+            "current": each == day,
+        }
+        for each in edition.days()
+    ]
+    return {
         "edition": edition,
-        "nav_edition": edition,
         "sections": list(sections.values()),
         "filters": filters,
         "chosen": chosen,
+        "kept": kept,
         "values": {name: str(value) for name, value in chosen.items()},
         "section_options": [(item["key"], item["name"].text) for item in sections.values()],
         "venue_options": [(item["key"], item["name"]) for item in venues],
@@ -224,18 +226,33 @@ def programme_page(request, edition):
         "day_label": date_format(day, "DATE_FORMAT"),
         "days": days,
         "rows": rows,
-        "rows_html": screening_items(rows, edition.key) if view == "list" else "",
-        "view": view,
-        "other_view_url": f"{base}?{urlencode(view_query)}",
-        "canonical": f"{base}?{urlencode({'day': day.isoformat()})}",
-        # Calendars that keep themselves up to date: the whole edition, and the section chosen.
-        "subscribe_all": subscription(request, reverse("programme-ics", args=[edition.key])),
-        "subscribe_section": subscription(
-            request, f"{reverse('programme-ics', args=[edition.key])}?{urlencode({'section': chosen['section']})}"
-        )
-        if "section" in chosen
-        else None,
+        "view": chosen.get("view", views[0]),
     }
+
+
+@public_page
+@with_programme_queries
+def programme(request, edition):
+    context = programme_context(request, edition)
+    chosen, kept, day, rows, view = (context[name] for name in ("chosen", "kept", "day", "rows", "view"))
+    base = request.path
+    other_view = "list" if view == "grid" else "grid"
+    view_query = {**kept, "day": day.isoformat(), "view": other_view}
+    context.update(
+        {
+            "nav_edition": edition,
+            "rows_html": screening_items(rows, edition.key) if view == "list" else "",
+            "other_view_url": f"{base}?{urlencode(view_query)}",
+            "canonical": f"{base}?{urlencode({'day': day.isoformat()})}",
+            # Calendars that keep themselves up to date: the whole edition, and the section chosen.
+            "subscribe_all": subscription(request, reverse("programme-ics", args=[edition.key])),
+            "subscribe_section": subscription(
+                request, f"{reverse('programme-ics', args=[edition.key])}?{urlencode({'section': chosen['section']})}"
+            )
+            if "section" in chosen
+            else None,
+        }
+    )
     if view == "grid":
         context["grid_screens"], context["grid_slots"] = grid(rows, day, edition.tzinfo)
     return render(request, "films/programme.html", context)
