@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from ...models import Film, Person, Selection
 from ...public import film_title, lean, normalise, title_columns, translated, translated_columns
 from ...queries import UrlPattern, nav_edition
-from ...search import rank_films, rank_people
+from ...search import PEOPLE_ORDER, is_exact_name, rank_films, rank_people
 from .common import public_page
 
 # Search ---------------------------------------------------------------------
@@ -34,7 +34,7 @@ def search(request):
     edition = nav_edition()
     films = people = None
     if needle:
-        films = search_films(needle, edition["key"] if edition else None, request.GET.get(FILMS_PAGE))
+        films = search_films(needle, request.GET.get(FILMS_PAGE))
         people = search_people(needle, request.GET.get(PEOPLE_PAGE))
         link_pages(request.path, query, films, people)
     return render(
@@ -91,7 +91,7 @@ def paginate(fetch, count, text):
     }
 
 
-def search_films(needle, current_edition_key, number):
+def search_films(needle, number):
     """The page ``number`` of published films whose any title, in any script, contains ``needle`` (normalised),
     ranked (``films.search.rank_films``): the page and the places of its films (two queries; one when nothing
     is found), and a count when there is more than one page.
@@ -100,7 +100,7 @@ def search_films(needle, current_edition_key, number):
     selected in (with a link to the section), if any.
     """
     found = Film.objects.published().search(needle)
-    films = lean(rank_films(found, needle, current_edition_key)).values(
+    films = lean(rank_films(found, needle)).values(
         "id", "key", "year", *title_columns(), "original_title", "original_title_latin"
     )
     rows, result = paginate(lambda offset, limit: list(films[offset : offset + limit]), found.count, number)
@@ -153,26 +153,36 @@ def search_people(needle, number):
     (``films.search.rank_people``): one query, and a count when there is more than one page.
 
     The page's people come with their aliases (a row each) to say which name matched: the page is cut in a
-    subquery of person ids, so that a person with many aliases counts once.
+    subquery of person ids, ranked, so that a person with many aliases counts once; the outer query orders by
+    name and Python puts the exact matches first again (cheaper than ranking twice in SQL).
     """
-    found = rank_people(Person.objects.search(needle), needle)
+    found = Person.objects.search(needle)
+    ranked = rank_people(found, needle)
     person_url = UrlPattern("person", person=None)
 
     def fetch(offset, limit):
-        rows = rank_people(
-            Person.objects.filter(pk__in=found.values("pk")[offset : offset + limit]),
-            needle,
-            "aliases__name",
-            "aliases__id",
-        ).values_list("id", "key", "name", "aliases__name")
+        rows = (
+            Person.objects.filter(pk__in=ranked.values("pk")[offset : offset + limit])
+            .order_by(*PEOPLE_ORDER, "aliases__name", "aliases__id")
+            .values_list("id", "key", "name", "search_text", "aliases__name")
+        )
         items = []
-        for person_id, key, name, alias in rows:
+        for person_id, key, name, search_text, alias in rows:
             if not items or items[-1]["id"] != person_id:
-                items.append({"id": person_id, "name": name, "url": person_url(key), "alias": ""})
-                items[-1]["matched"] = needle in normalise(name)
+                items.append(
+                    {
+                        "id": person_id,
+                        "name": name,
+                        "url": person_url(key),
+                        "alias": "",
+                        "exact": is_exact_name(needle, search_text),
+                        "matched": needle in normalise(name),
+                    }
+                )
             if alias and not items[-1]["matched"] and needle in normalise(alias):
                 items[-1]["alias"] = alias
                 items[-1]["matched"] = True
+        items.sort(key=lambda item: not item["exact"])  # stable: by name within each group, as ranked
         return items
 
     items, result = paginate(fetch, found.count, number)
