@@ -57,10 +57,7 @@ def test_programme_lists_the_day_in_time_order_with_local_times(client, programm
     response = client.get(URL, {"day": "2023-11-12"})
     assert keys(response) == ["shorts-morning", "fiction-afternoon", "doc-evening"]
     html = response.content.decode()
-    assert (
-        '<time datetime="2023-11-12T19:15:00+01:00">19:15</time>–<time datetime="2023-11-12T20:55:00+01:00">'
-        in html
-    )
+    assert '<time datetime="2023-11-12T19:15:00+01:00">19:15</time>–<time datetime="2023-11-12T20:55:00+01:00">' in html
     assert (
         '<a href="/en/films/we-will-not-fade-away/">We Will Not Fade Away</a> '
         '<span class="premiere">World premiere</span>' in html
