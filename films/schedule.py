@@ -60,7 +60,7 @@ import hashlib
 import json
 import re
 import uuid
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # built and written here, never parsed: nosec B405
 from dataclasses import dataclass
 from pathlib import Path
 
