@@ -92,11 +92,11 @@ def test_m2m_change_and_delete_bump_the_version(client, catalogue_film, django_c
 
 def test_every_films_model_bumps_the_version():
     from django.apps import apps
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_save, pre_delete
 
     for model in apps.get_app_config("films").get_models():
         assert post_save.has_listeners(model), model
-        assert post_delete.has_listeners(model), model
+        assert pre_delete.has_listeners(model), model
 
 
 def test_version_is_recreated_above_every_earlier_one_after_the_cache_is_cleared(client, catalogue_film):
@@ -194,8 +194,8 @@ def test_an_admin_save_bumps_the_version_once_however_many_rows_it_writes(
     admin_client, catalogue_film, monkeypatch, django_capture_on_commit_callbacks
 ):
     bumps = []
-    real_bump = page_cache.bump_publication_version
-    monkeypatch.setattr(page_cache, "bump_publication_version", lambda: bumps.append(1) or real_bump())
+    real_invalidate = page_cache.invalidate
+    monkeypatch.setattr(page_cache, "invalidate", lambda keys: bumps.append(set(keys)) or real_invalidate(keys))
     url = f"/admin/films/film/{catalogue_film.pk}/change/"
     page = admin_client.get(url)
     form = page.context["adminform"].form
@@ -213,6 +213,9 @@ def test_an_admin_save_bumps_the_version_once_however_many_rows_it_writes(
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     assert callbacks == []
     assert len(bumps) == 1
+    # The film's own keys, not every page's.
+    assert {"film-we-will-not-fade-away", f"edition-{catalogue_film.selections.get().section.edition.key}"} <= bumps[0]
+    assert "all" not in bumps[0]
     assert "Saved Once" in Client().get(FILM_URL).content.decode()
 
 
@@ -365,18 +368,36 @@ def test_a_changed_page_answers_a_stale_etag_with_the_new_page(
 def test_a_hit_is_served_from_process_memory_without_reading_the_page_from_the_shared_cache(
     client, catalogue_film, monkeypatch
 ):
-    client.get(FILM_URL)
+    keys = client.get(FILM_URL)["Surrogate-Key"].split()
     reads = []
-    real_get = cache.get
-    monkeypatch.setattr(cache, "get", lambda key, *args: reads.append(key) or real_get(key, *args))
+    real_get, real_get_many = cache.get, cache.get_many
+    inside_get_many = []
+
+    def get(key, *args, **kwargs):
+        if not inside_get_many:  # the local-memory backend's get_many calls get for each key
+            reads.append(key)
+        return real_get(key, *args, **kwargs)
+
+    def get_many(keys, **kwargs):
+        reads.append(tuple(keys))
+        inside_get_many.append(1)
+        try:
+            return real_get_many(keys, **kwargs)
+        finally:
+            inside_get_many.pop()
+
+    monkeypatch.setattr(cache, "get", get)
+    monkeypatch.setattr(cache, "get_many", get_many)
+    versions = tuple(f"{page_cache.KEY_VERSION_PREFIX}:{name}" for name in keys)
     assert client.get(FILM_URL)["X-Page-Cache"] == "hit"
-    assert reads == [page_cache.VERSION_KEY]
+    # One read: the versions of the page's keys.
+    assert reads == [versions]
     # Another process (an empty local copy) reads the entry from the shared cache once, then keeps it.
     page_cache.local_pages.clear()
     assert client.get(FILM_URL)["X-Page-Cache"] == "hit"
-    assert len(reads) == 3
+    assert reads[1:] == [page_cache.page_key("en", FILM_URL), versions]
     assert client.get(FILM_URL)["X-Page-Cache"] == "hit"
-    assert len(reads) == 4
+    assert reads[3:] == [versions]
 
 
 def test_local_copies_are_bounded_by_size_and_expire(settings, monkeypatch):
@@ -406,7 +427,7 @@ def test_local_copies_are_bounded_by_size_and_expire(settings, monkeypatch):
 def test_entries_stored_by_an_earlier_release_are_not_served(client, catalogue_film):
     from django.http import HttpResponse
 
-    key = page_cache.page_key(page_cache.publication_version(), "en", FILM_URL)
+    key = page_cache.page_key("en", FILM_URL)
     cache.set(key, HttpResponse("an old release's pickled response"))
     response = client.get(FILM_URL)
     assert response["X-Page-Cache"] == "miss"

@@ -14,7 +14,9 @@ from django.utils import timezone, translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext
 
+from ... import cache as page_cache
 from ...access import marker_codes
+from ...cache import shows
 from ...codes import country_name, language_name
 from ...models import (
     AwardResult,
@@ -479,9 +481,10 @@ def film_page(request, film, now):
     ]
     laurels, laurels_elsewhere = film_laurels(film, history_rows, now)
 
-    suggestions = [
-        {"title": film_title(row), "url": film_url(row["key"]), "year": row["year"]} for row in _suggestions(film.pk)
-    ]
+    suggested = _suggestions(film.pk)
+    suggestions = [{"title": film_title(row), "url": film_url(row["key"]), "year": row["year"]} for row in suggested]
+    # The page shows their titles: a change to one of them makes it stale.
+    shows(request, *(page_cache.key("film", row["key"]) for row in suggested))
 
     posters = images_by_kind(images, "poster")
     context = {
