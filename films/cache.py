@@ -151,7 +151,8 @@ def page_keys(request):
     match = getattr(request, "resolver_match", None)
     name = match.url_name if match else None
     kwargs = match.kwargs if match else {}
-    keys = {ALL, *getattr(request, "festival_page_keys", ())}
+    declared = getattr(request, "festival_page_keys", ())
+    keys = {ALL, *declared}
     if name in ("film", "person", "award"):
         keys.add(key(name, kwargs[name]))
     elif name == "venue":
@@ -161,10 +162,18 @@ def page_keys(request):
     elif name in ("home", "editions"):
         pass
     elif "edition" in kwargs:
-        keys.add(key("edition", kwargs["edition"]))
+        # A day of the programme declares its own keys (``programme_keys``): it is not stale when another day changes.
+        if not any(name.startswith("programme-") for name in declared):
+            keys.add(key("edition", kwargs["edition"]))
     else:
         keys.add(OTHER)
     return tuple(sorted(keys))
+
+
+def programme_keys(edition_key, day):
+    """The keys of a page showing one day of an edition's programme: that day's screenings, and what every day shows
+    (films, sections, the filters' options)."""
+    return key("programme", edition_key), day_key(edition_key, day)
 
 
 def shows(request, *keys):
@@ -201,18 +210,50 @@ def keys_of_films(film_ids):
     )
 
 
+def day_key(edition_key, day):
+    """The key of one day of an edition's programme: ``day-idfa-2023-2023-11-12``."""
+    return key("day", f"{edition_key}-{day.isoformat()}")
+
+
 def keys_of_screenings(screening_ids):
-    """The keys of the pages that show the screenings: their edition's, their films', their guests'. One query."""
-    from .models import Screening, ScreeningFilm, ScreeningGuest
+    """The keys of the pages that show the screenings: their edition's, their days' programmes, their films', their
+    guests'. Two queries."""
+    from .models import Edition, Screening, ScreeningFilm, ScreeningGuest
 
     ids = {pk for pk in screening_ids if pk is not None}
     if not ids:
         return set()
-    return {"venues"} | _union(
-        _kind(Screening.objects.filter(pk__in=ids), "edition", "edition__key"),
+    keys = {"venues"}
+    for edition_key, zone, starts_at in Screening.objects.filter(pk__in=ids).values_list(
+        "edition__key", "edition__timezone", "starts_at"
+    ):
+        keys |= {key("edition", edition_key), day_key(edition_key, Edition(timezone=zone).local_date(starts_at))}
+    return keys | _union(
         _kind(ScreeningFilm.objects.filter(screening_id__in=ids), "film", "film__key"),
         _kind(ScreeningGuest.objects.filter(screening_id__in=ids), "person", "person__key"),
     )
+
+
+# What a screening's change must compare to know whether the programme's filters (venues, subtitles) may change.
+SCREENING_OPTION_FIELDS = ("edition_id", "screen_id", "subtitles", "published")
+
+
+def _screening_keys(screening):
+    """A screening's keys, and those of the day it was on before a move; the whole programme of its edition when the
+    programme's filter options may change (a screening added, deleted, published or withdrawn, or given another
+    screen or other subtitles)."""
+    from .models import Edition
+
+    keys = keys_of_screenings([screening.pk])
+    before = getattr(screening, "_festival_before", None)
+    edition = Edition.objects.filter(pk=screening.edition_id).values("key", "timezone").first()
+    if edition is None:
+        return keys | {ALL}
+    if before is not None:
+        keys.add(day_key(edition["key"], Edition(timezone=edition["timezone"]).local_date(before["starts_at"])))
+    if before is None or any(before[name] != getattr(screening, name) for name in SCREENING_OPTION_FIELDS):
+        keys.add(key("programme", edition["key"]))
+    return keys
 
 
 def keys_of_people(person_ids):
@@ -303,7 +344,7 @@ CHANGE_KEYS = {
     "Credit": lambda row: keys_of_films([row.film_id]) | keys_of_people([row.person_id]),
     "FilmographyEntry": lambda row: keys_of_films([row.film_id]) | keys_of_people([row.person_id]),
     "Selection": lambda row: keys_of_films([row.film_id]) | _section_keys_of_id(row.section_id),
-    "Screening": lambda screening: keys_of_screenings([screening.pk]),
+    "Screening": _screening_keys,
     "ScreeningFilm": lambda row: keys_of_screenings([row.screening_id]) | _film_key_of_id(row.film_id),
     "ScreeningGuest": lambda row: keys_of_screenings([row.screening_id]) | keys_of_people([row.person_id]),
     "Section": _section_keys,
@@ -338,6 +379,9 @@ def change_keys(model, instance):
     if keys_of is None:
         return {ALL}
     keys = set(keys_of(instance))
+    if model.__name__ != "Screening":
+        # Anything but a screening's own fields may show on every day of its editions' programmes.
+        keys |= {key("programme", name.removeprefix("edition-")) for name in keys if name.startswith("edition-")}
     old = getattr(instance, "_festival_old_key", None)
     if old:
         keys.add(key(RENAMED_KEYS[model.__name__], old))
@@ -345,11 +389,17 @@ def change_keys(model, instance):
 
 
 def remember_old_key(sender, instance, raw=False, **kwargs):
-    """Before a save of a record whose key is in a public address: note its stored key, should it change."""
-    if raw or instance.pk is None or sender.__name__ not in RENAMED_KEYS:
+    """Before a save of a record whose key is in a public address: note its stored key, should it change; before a
+    screening's, what it was (a move makes its former day's programme stale)."""
+    if raw or instance.pk is None:
         return
-    stored = sender._default_manager.filter(pk=instance.pk).values_list("key", flat=True).first()
-    instance._festival_old_key = stored if stored != instance.key else None
+    if sender.__name__ == "Screening":
+        instance._festival_before = (
+            sender._default_manager.filter(pk=instance.pk).values("starts_at", *SCREENING_OPTION_FIELDS).first()
+        )
+    elif sender.__name__ in RENAMED_KEYS:
+        stored = sender._default_manager.filter(pk=instance.pk).values_list("key", flat=True).first()
+        instance._festival_old_key = stored if stored != instance.key else None
 
 
 def _new_version():
@@ -488,8 +538,9 @@ def is_public_path(path):
     return first in {code for code, _name in settings.LANGUAGES}
 
 
-def page_key(language, full_path):
-    digest = hashlib.sha256(full_path.encode("utf-8", "surrogateescape")).hexdigest()
+def page_key(language, address):
+    """The cache key of the page at ``address`` (scheme, host, path and query string) in ``language``."""
+    digest = hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
     return f"{PAGE_KEY_PREFIX}:{language}:{digest}"
 
 
@@ -662,7 +713,8 @@ class PublicPageCacheMiddleware:
         if not seconds or not self._cacheable_request(request):
             return self.get_response(request)
 
-        key = page_key(get_language(), request.get_full_path())
+        # The scheme and host too: behind a proxy the same path is asked for as https://festival.example/...
+        key = page_key(get_language(), request.build_absolute_uri())
         entry = stored_entry(key, seconds)
         if entry is not None and entry.is_current():
             return self.hit(request, entry)

@@ -188,6 +188,80 @@ def test_a_screening_in_the_earlier_edition_stales_that_edition_only(
     }
 
 
+@pytest.fixture
+def three_days(two_editions, edition):
+    return {
+        "11 Nov": f"/en/{edition.key}/programme/?day=2023-11-11",
+        "12 Nov": two_editions["programme"],
+        "13 Nov": f"/en/{edition.key}/programme/?day=2023-11-13",
+        "12 Nov, grid": two_editions["programme"] + "&view=grid",
+        "json": two_editions["json"],
+        "other programme": two_editions["other programme"],
+    }
+
+
+def test_a_screening_change_stales_its_day_of_the_programme_not_the_other_days(
+    client, three_days, edition, django_capture_on_commit_callbacks
+):
+    warm(client, three_days)
+    screening = Screening.objects.get(edition=edition)
+
+    def add_note():
+        screening.note = "Sold out."
+        screening.save()
+
+    committed(django_capture_on_commit_callbacks, add_note)
+    assert states(client, three_days) == {
+        "11 Nov": "hit",
+        "12 Nov": "miss",
+        "13 Nov": "hit",
+        "12 Nov, grid": "miss",
+        "json": "miss",
+        "other programme": "hit",
+    }
+
+
+def test_a_screening_moved_to_another_day_stales_both_days(
+    client, three_days, edition, django_capture_on_commit_callbacks
+):
+    warm(client, three_days)
+    screening = Screening.objects.get(edition=edition)
+
+    def move():
+        screening.starts_at += datetime.timedelta(days=1)
+        screening.ends_at += datetime.timedelta(days=1)
+        screening.save()
+
+    committed(django_capture_on_commit_callbacks, move)
+    assert states(client, three_days) == {
+        "11 Nov": "hit",
+        "12 Nov": "miss",
+        "13 Nov": "miss",
+        "12 Nov, grid": "miss",
+        "json": "miss",
+        "other programme": "hit",
+    }
+    assert "We Will Not Fade Away" in client.get(three_days["13 Nov"]).content.decode()
+    assert "We Will Not Fade Away" not in client.get(three_days["12 Nov"]).content.decode()
+
+
+def test_a_new_screening_stales_every_day_of_its_edition(
+    client, three_days, edition, make_screening, django_capture_on_commit_callbacks
+):
+    from tests.conftest import local
+
+    warm(client, three_days)
+    committed(django_capture_on_commit_callbacks, lambda: make_screening(local(2023, 11, 13, 21), key="late"))
+    assert states(client, three_days) == {
+        "11 Nov": "miss",
+        "12 Nov": "miss",
+        "13 Nov": "miss",
+        "12 Nov, grid": "miss",
+        "json": "miss",
+        "other programme": "hit",
+    }
+
+
 def test_a_section_change_stales_its_edition_and_the_films_selected_in_it(
     client, two_editions, section, django_capture_on_commit_callbacks
 ):
@@ -314,6 +388,7 @@ def test_the_keys_each_kind_of_record_bumps(two_editions, catalogue_film, editio
     film_keys = {
         "film-we-will-not-fade-away",
         "edition-idfa-2023",
+        "programme-idfa-2023",
         "person-alisa-kovalenko",
         *(f"person-{key}" for key in Person.objects.filter(credits__film=catalogue_film).values_list("key", flat=True)),
         *(
@@ -324,8 +399,21 @@ def test_the_keys_each_kind_of_record_bumps(two_editions, catalogue_film, editio
         "venues",
     }
     assert page_cache.change_keys(Film, catalogue_film) == film_keys
-    assert page_cache.change_keys(Screening, screening) == {"edition-idfa-2023", "film-we-will-not-fade-away", "venues"}
-    assert page_cache.change_keys(Section, section) == {"edition-idfa-2023", "film-we-will-not-fade-away", "search"}
+    # A new screening (nothing saved before) may add a venue or subtitles to the programme's filters: every day.
+    screening_keys = {"edition-idfa-2023", "day-idfa-2023-2023-11-12", "film-we-will-not-fade-away", "venues"}
+    assert page_cache.change_keys(Screening, screening) == {*screening_keys, "programme-idfa-2023"}
+    # A saved one keeps to its day, unless its screen, subtitles or publication change.
+    page_cache.remember_old_key(Screening, screening)
+    screening.note = "Q&A"
+    assert page_cache.change_keys(Screening, screening) == screening_keys
+    screening.subtitles = ["en", "nl"]
+    assert page_cache.change_keys(Screening, screening) == {*screening_keys, "programme-idfa-2023"}
+    assert page_cache.change_keys(Section, section) == {
+        "edition-idfa-2023",
+        "programme-idfa-2023",
+        "film-we-will-not-fade-away",
+        "search",
+    }
     assert page_cache.change_keys(Credit, credit) >= film_keys
     assert page_cache.change_keys(Selection, catalogue_film.selections.get()) == film_keys
     for model, record in ((Edition, edition), (Venue, venue)):
@@ -335,13 +423,13 @@ def test_the_keys_each_kind_of_record_bumps(two_editions, catalogue_film, editio
 def test_pages_carry_their_keys_and_the_headers_a_shared_cache_needs(client, two_editions, edition):
     expected = {
         FILM: "all film-we-will-not-fade-away",
-        two_editions["programme"]: "all edition-idfa-2023",
+        two_editions["programme"]: "all day-idfa-2023-2023-11-12 programme-idfa-2023",
         two_editions["json"]: "all edition-idfa-2023",
         PERSON: "all person-alisa-kovalenko",
         SEARCH: "all search",
         "/en/venues/example-cinema/": "all venues",
         "/en/editions/": "all",
-        "/en/": "all edition-idfa-2023",
+        "/en/": "all day-idfa-2023-2023-11-08 programme-idfa-2023",
         "/sitemap.xml": "all other",
     }
     for url, keys in expected.items():
@@ -425,7 +513,9 @@ def test_a_change_sends_its_keys_to_the_http_cache(purge_server, catalogue_film,
 
     purge_server.received = []
     committed(django_capture_on_commit_callbacks, move)
-    assert purge_server.received == [("PURGE", "/", "edition-idfa-2023 film-we-will-not-fade-away other venues")]
+    assert purge_server.received == [
+        ("PURGE", "/", "day-idfa-2023-2023-11-12 edition-idfa-2023 film-we-will-not-fade-away other venues")
+    ]
 
 
 def test_an_admin_save_sends_one_purge(purge_server, admin_client, catalogue_film):

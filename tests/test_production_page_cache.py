@@ -51,6 +51,16 @@ def test_cache_hit_answers_if_none_match_with_304_without_queries(client, catalo
     assert response.content == b""
 
 
+def test_scheme_and_host_are_part_of_the_key(client, catalogue_film, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "festival.example"]
+    assert client.get(FILM_URL)["X-Page-Cache"] == "miss"
+    secure = client.get(FILM_URL, secure=True)
+    assert secure["X-Page-Cache"] == "miss"
+    assert '<link rel="canonical" href="https://testserver/en/films/we-will-not-fade-away/">' in secure.content.decode()
+    assert client.get(FILM_URL, headers={"Host": "festival.example"})["X-Page-Cache"] == "miss"
+    assert client.get(FILM_URL, secure=True)["X-Page-Cache"] == "hit"
+
+
 def test_query_string_and_language_are_part_of_the_key(client, catalogue_film, edition):
     url = f"/en/{edition.key}/programme/"
     client.get(url)
@@ -395,7 +405,7 @@ def test_a_hit_is_served_from_process_memory_without_reading_the_page_from_the_s
     # Another process (an empty local copy) reads the entry from the shared cache once, then keeps it.
     page_cache.local_pages.clear()
     assert client.get(FILM_URL)["X-Page-Cache"] == "hit"
-    assert reads[1:] == [page_cache.page_key("en", FILM_URL), versions]
+    assert reads[1:] == [page_cache.page_key("en", "http://testserver" + FILM_URL), versions]
     assert client.get(FILM_URL)["X-Page-Cache"] == "hit"
     assert reads[3:] == [versions]
 
@@ -427,7 +437,7 @@ def test_local_copies_are_bounded_by_size_and_expire(settings, monkeypatch):
 def test_entries_stored_by_an_earlier_release_are_not_served(client, catalogue_film):
     from django.http import HttpResponse
 
-    key = page_cache.page_key("en", FILM_URL)
+    key = page_cache.page_key("en", "http://testserver" + FILM_URL)
     cache.set(key, HttpResponse("an old release's pickled response"))
     response = client.get(FILM_URL)
     assert response["X-Page-Cache"] == "miss"

@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from ... import cache as page_cache
-from ...cache import shows
+from ...cache import programme_keys, shows
 from ...codes import country_name
 from ...models import Award, AwardResult, Edition, JuryMember, Section, Selection
 from ...models.festival import announcement_time
@@ -34,9 +33,9 @@ def home(request):
     edition = current_edition()
     if edition is None:
         return render(request, "films/home.html", {"edition": None, "nav_edition": None})
-    shows(request, page_cache.key("edition", edition.key))
     sections = section_names(edition)
     day = default_day(edition)
+    shows(request, *programme_keys(edition.key, day))
     screenings = edition_screenings(edition).on_day(edition, day)
     rows = screening_rows(screenings, edition, sections)
     today = timezone.localtime(timezone.now(), edition.tzinfo).date()

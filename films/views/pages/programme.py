@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from ...access import filter_choices, with_access
+from ...cache import programme_keys, shows
 from ...calendar import subscription
 from ...codes import country_codes, country_name, language_codes, language_name
 from ...models import Film, Screening, ScreeningFilm
@@ -194,6 +195,7 @@ def programme_context(request, edition, *, views=("list", "grid")):
     if chosen.get("view") not in views:
         chosen.pop("view", None)
     day = chosen.get("day") or default_day(edition)
+    shows(request, *programme_keys(edition.key, day))
     # Unfiltered, the day's rows come from queries compiled once.
     rows = screening_rows(filtered_screenings(edition, day, chosen), edition, sections, day=day)
     kept = {name: value for name, value in clean_query(request, filters.fields).items() if name in chosen}
