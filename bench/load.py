@@ -13,19 +13,24 @@ very next request (the screening's note in the JSON API, which is cached), and p
 targets as met or missed.
 """
 
-import html.parser
-import http.cookiejar
 import os
-import re
 import secrets
 import sys
-import threading
 import time
-import urllib.parse
-import urllib.request
 
 import serving
-from serving import EDITION, ROOT, Gunicorn, ensure_demo, manage_shell, production_env, require_wrk, wrk
+from serving import (
+    EDITION,
+    ROOT,
+    Gunicorn,
+    Programmer,
+    demo_screening,
+    ensure_admin,
+    ensure_demo,
+    production_env,
+    require_wrk,
+    wrk,
+)
 
 PORT = int(os.environ.get("LOAD_PORT", "8772"))
 BASE = f"http://127.0.0.1:{PORT}"
@@ -54,100 +59,6 @@ def environment(page_cache_seconds):
     )
 
 
-class FormReader(html.parser.HTMLParser):
-    """The fields of the admin change form, as a browser would submit them unchanged."""
-
-    def __init__(self):
-        super().__init__()
-        self.fields, self.in_form, self.select, self.textarea = [], False, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and attrs.get("id", "").endswith("_form"):
-            self.in_form = True
-        if not self.in_form:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file", "image"):
-            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
-                return
-            self.fields.append((name, attrs.get("value", "on" if attrs.get("type") == "checkbox" else "")))
-        elif tag == "select" and name:
-            self.select = name
-        elif tag == "option" and self.select and "selected" in attrs:
-            self.fields.append((self.select, attrs.get("value", "")))
-        elif tag == "textarea" and name:
-            self.textarea = [name, ""]
-
-    def handle_data(self, data):
-        if self.textarea is not None:
-            self.textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self.select = None
-        elif tag == "textarea" and self.textarea is not None:
-            self.fields.append(tuple(self.textarea))
-            self.textarea = None
-        elif tag == "form":
-            self.in_form = False
-
-
-class Programmer(threading.Thread):
-    """Logs into the admin and saves one screening's change form every LOAD_SAVE_INTERVAL seconds, with a new note."""
-
-    def __init__(self, screening_id):
-        super().__init__(daemon=True)
-        self.url = f"{BASE}/admin/films/screening/{screening_id}/change/"
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.stop = threading.Event()
-        self.saves, self.failures, self.last_note = 0, [], None
-
-    def csrf(self):
-        return next(cookie.value for cookie in self.jar if cookie.name == "csrftoken")
-
-    def post(self, url, fields):
-        data = urllib.parse.urlencode(fields).encode()
-        request = urllib.request.Request(url, data=data, headers={"Referer": url, "X-CSRFToken": self.csrf()})  # noqa: S310
-        return self.opener.open(request, timeout=10)
-
-    def login(self):
-        url = f"{BASE}/admin/login/?next=/admin/"
-        self.opener.open(url, timeout=10).read()  # sets the CSRF cookie
-        page = self.post(url, {"username": ADMIN_USER, "password": ADMIN_PASSWORD, "csrfmiddlewaretoken": self.csrf()})
-        if "/admin/login/" in page.geturl():
-            raise RuntimeError("admin login failed")
-
-    def save(self, note):
-        reader = FormReader()
-        reader.feed(self.opener.open(self.url, timeout=10).read().decode())
-        fields = [(name, value) for name, value in reader.fields if name != "note_en"]
-        fields.append(("note_en", note))
-        fields.append(("_continue", "Save and continue editing"))
-        response = self.post(self.url, fields)
-        body = response.read().decode()
-        if "errornote" in body or response.status != 200:
-            errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', body, re.S)[:3]
-            raise RuntimeError(f"save refused: {errors}")
-        self.last_note = note
-        self.saves += 1
-
-    def run(self):
-        try:
-            self.login()
-        except Exception as error:
-            self.failures.append(f"login: {error}")
-            return
-        while not self.stop.is_set():
-            started = time.monotonic()
-            try:
-                self.save(f"Load-test save {time.time():.3f}")
-            except Exception as error:
-                self.failures.append(str(error))
-            self.stop.wait(max(0, SAVE_INTERVAL - (time.monotonic() - started)))
-
-
 def get(path):
     status, headers, body = serving.get(BASE, path)
     return status, headers.get("X-Page-Cache"), body
@@ -155,7 +66,7 @@ def get(path):
 
 def run_mode(label, seconds, film, screening_id):
     env = environment(seconds)
-    programmer = Programmer(screening_id)
+    programmer = Programmer(BASE, screening_id, ADMIN_USER, ADMIN_PASSWORD, SAVE_INTERVAL)
     results = {}
     with Gunicorn(env, PORT):
         for path in PAGES.values():  # warm up: first render of each page (and the cache)
@@ -204,19 +115,8 @@ def main():
     require_wrk()
     env = environment(0)
     ensure_demo(env)
-    manage_shell(
-        env,
-        "from django.contrib.auth import get_user_model; U = get_user_model(); "
-        f"u = U.objects.filter(username='{ADMIN_USER}').first() or U(username='{ADMIN_USER}', is_staff=True, "
-        "is_superuser=True); "
-        f"u.set_password('{ADMIN_PASSWORD}'); u.save(); print('ok')",
-    )
-    film = manage_shell(
-        env,
-        f"from films.models import Screening; s = Screening.objects.filter(edition__key='{EDITION}', published=True, "
-        "films__published=True).order_by('starts_at').first(); print(s.films.first().key, s.pk)",
-    )
-    film_key, screening_id = film.split()
+    ensure_admin(env, ADMIN_USER, ADMIN_PASSWORD)
+    film_key, screening_id = demo_screening(env)
     started = time.monotonic()
     cached, programmer_cached, visible = run_mode("ON", 300, film_key, screening_id)
     uncached, programmer_uncached, _ = run_mode("OFF", 0, film_key, screening_id)

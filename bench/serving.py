@@ -1,15 +1,20 @@
 """What the benchmark scripts share: the demo database, gunicorn started as production runs it, and wrk.
 
-Not a test. Used by bench/pages.py and bench/load.py; everything stays on 127.0.0.1.
+Not a test. Used by the scripts in bench/; everything stays on 127.0.0.1.
 """
 
+import html.parser
+import http.cookiejar
 import os
 import re
 import secrets
 import shutil
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -79,6 +84,28 @@ def ensure_demo(env, rebuild=False, editions=1):
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
 
 
+def ensure_admin(env, username, password):
+    """A superuser ``username`` with ``password`` (created or reset), for the scripts that log into the admin."""
+    manage_shell(
+        env,
+        "from django.contrib.auth import get_user_model; U = get_user_model(); "
+        f"u = U.objects.filter(username='{username}').first() or U(username='{username}', is_staff=True, "
+        "is_superuser=True); "
+        f"u.set_password('{password}'); u.save(); print('ok')",
+    )
+
+
+def demo_screening(env):
+    """The first published screening of EDITION with a published film: ``(film key, screening id)``."""
+    found = manage_shell(
+        env,
+        f"from films.models import Screening; s = Screening.objects.filter(edition__key='{EDITION}', published=True, "
+        "films__published=True).order_by('starts_at').first(); print(s.films.first().key, s.pk)",
+    )
+    film_key, screening_id = found.split()
+    return film_key, screening_id
+
+
 def get(base, path, headers=None):
     request = urllib.request.Request(base + path, headers=headers or {})  # noqa: S310 - 127.0.0.1 only
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
@@ -86,9 +113,12 @@ def get(base, path, headers=None):
 
 
 class Gunicorn:
-    """``with Gunicorn(env, port) as base:`` runs the app as scripts/serve does, until the block ends."""
+    """``with Gunicorn(env, port) as base:`` runs the app as scripts/serve does, until the block ends.
 
-    def __init__(self, env, port):
+    Its log goes to ``log`` (an open file) if given, else to this script's output."""
+
+    def __init__(self, env, port, log=None):
+        self.log = log
         self.env = {
             **env,
             "PORT": str(port),
@@ -103,6 +133,8 @@ class Gunicorn:
             [str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py", "festival.wsgi:application"],
             cwd=ROOT,
             env=self.env,
+            stdout=self.log,
+            stderr=self.log,
         )
         for _ in range(150):
             try:
@@ -116,6 +148,111 @@ class Gunicorn:
     def __exit__(self, *exc):
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+class FormReader(html.parser.HTMLParser):
+    """The fields of the admin change form, as a browser would submit them unchanged."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.in_form, self.select, self.textarea = [], False, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("id", "").endswith("_form"):
+            self.in_form = True
+        if not self.in_form:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file", "image"):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.fields.append((name, attrs.get("value", "on" if attrs.get("type") == "checkbox" else "")))
+        elif tag == "select" and name:
+            self.select = name
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.fields.append((self.select, attrs.get("value", "")))
+        elif tag == "textarea" and name:
+            self.textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            self.fields.append(tuple(self.textarea))
+            self.textarea = None
+        elif tag == "form":
+            self.in_form = False
+
+
+class Programmer(threading.Thread):
+    """Logs into the admin at ``base`` and, run as a thread, saves one screening's change form every ``interval``
+    seconds with a new note; ``save(note)`` saves once."""
+
+    def __init__(self, base, screening_id, username, password, interval=1.0):
+        super().__init__(daemon=True)
+        self.base, self.username, self.password, self.interval = base, username, password, interval
+        self.url = f"{base}/admin/films/screening/{screening_id}/change/"
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.stop = threading.Event()
+        self.saves, self.failures, self.last_note = 0, [], None
+
+    def csrf(self):
+        return next(cookie.value for cookie in self.jar if cookie.name == "csrftoken")
+
+    def post(self, url, fields):
+        data = urllib.parse.urlencode(fields).encode()
+        request = urllib.request.Request(url, data=data, headers={"Referer": url, "X-CSRFToken": self.csrf()})  # noqa: S310
+        return self.opener.open(request, timeout=10)
+
+    def attempt_login(self, password):
+        """Submit the admin login form with ``password``: ``(status, logged in, page)``; a refusal is no exception."""
+        url = f"{self.base}/admin/login/?next=/admin/"
+        self.opener.open(url, timeout=10).read()  # sets the CSRF cookie
+        fields = {"username": self.username, "password": password, "csrfmiddlewaretoken": self.csrf()}
+        try:
+            page = self.post(url, fields)
+        except urllib.error.HTTPError as error:
+            return error.code, False, error.read().decode()
+        return page.status, "/admin/login/" not in page.geturl(), page.read().decode()
+
+    def login(self):
+        status, logged_in, _page = self.attempt_login(self.password)
+        if not logged_in:
+            raise RuntimeError(f"admin login failed ({status})")
+
+    def save(self, note):
+        reader = FormReader()
+        reader.feed(self.opener.open(self.url, timeout=10).read().decode())
+        fields = [(name, value) for name, value in reader.fields if name != "note_en"]
+        fields.append(("note_en", note))
+        fields.append(("_continue", "Save and continue editing"))
+        response = self.post(self.url, fields)
+        body = response.read().decode()
+        if "errornote" in body or response.status != 200:
+            errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', body, re.S)[:3]
+            raise RuntimeError(f"save refused: {errors}")
+        self.last_note = note
+        self.saves += 1
+
+    def run(self):
+        try:
+            self.login()
+        except Exception as error:
+            self.failures.append(f"login: {error}")
+            return
+        while not self.stop.is_set():
+            started = time.monotonic()
+            try:
+                self.save(f"Load-test save {time.time():.3f}")
+            except Exception as error:
+                self.failures.append(str(error))
+            self.stop.wait(max(0, self.interval - (time.monotonic() - started)))
 
 
 def require_wrk():

@@ -2,13 +2,15 @@
 
 ``DatabaseUnavailableMiddleware`` turns an ``OperationalError`` or ``InterfaceError`` raised by a view
 into ``templates/503.html`` with status 503 and ``Retry-After``; ``festival.views.server_error`` (the
-``handler500``) does the same for one raised elsewhere (a middleware, the session save). Nothing
+``handler500``) does the same for one raised elsewhere (a middleware, the session save). The admin is
+checked before its view runs, since its login form reads nothing from the database. Nothing
 is kept broken: with ``CONN_HEALTH_CHECKS`` Django drops a dead persistent connection before the
 next request uses it, so the site recovers by itself once the database is back.
 """
 
 import logging
 
+from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponse, QueryDict
 from django.template import loader
@@ -17,6 +19,7 @@ logger = logging.getLogger("festival.database")
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
+ADMIN_PREFIX = "/admin/"
 
 
 def database_unavailable_response():
@@ -54,10 +57,23 @@ class StripNulBytesMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
+    """503 for a database error raised by a view, and for any admin page while the database cannot be reached.
+
+    The admin's login form reads nothing from the database: unchecked, it would show during an outage and only
+    the login fail. Opening a cursor connects, or checks the persistent connection (``CONN_HEALTH_CHECKS``: once
+    a request, so the admin view's first query does not check it again). Public pages are not checked: one
+    the page cache holds is served without the database.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(ADMIN_PREFIX):
+            try:
+                connection.cursor().close()
+            except DATABASE_ERRORS as error:
+                return handle_database_error(error)
         return self.get_response(request)
 
     def process_exception(self, request, exception):

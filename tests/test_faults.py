@@ -4,6 +4,7 @@ import sys
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
 
@@ -15,6 +16,14 @@ from .conftest import tiny_image
 
 def failing_cursor(error):
     return mock.patch("django.db.backends.utils.CursorWrapper.execute", side_effect=error)
+
+
+def unreachable_database():
+    """As when PostgreSQL is stopped: no cursor can be opened, so no query runs."""
+    return mock.patch(
+        "django.db.backends.base.base.BaseDatabaseWrapper.cursor",
+        side_effect=OperationalError("connection refused: is the server running?"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -42,6 +51,37 @@ def test_database_outage_in_the_admin_gives_503(admin_client, catalogue_film):
     with failing_cursor(OperationalError("could not connect to server")):
         response = admin_client.get("/admin/films/film/")
     assert response.status_code == 503
+
+
+def test_admin_login_page_answers_503_while_the_database_cannot_be_reached(client, db):
+    # The login form itself reads nothing from the database: it must not show when logging in cannot work.
+    assert "id_password" in client.get("/admin/login/").content.decode()
+    with unreachable_database():
+        response = client.get("/admin/login/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    text = response.content.decode()
+    assert "The programme is temporarily unavailable" in text
+    assert "id_password" not in text
+    assert "connection refused" not in text
+    assert client.get("/admin/login/").status_code == 200
+
+
+def test_a_cached_public_page_is_served_while_the_database_cannot_be_reached(client, catalogue_film, settings):
+    settings.FESTIVAL_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    url = "/en/films/we-will-not-fade-away/"
+    first = client.get(url)
+    assert first["X-Page-Cache"] == "miss"
+    with unreachable_database():
+        cached = client.get(url)
+        not_cached = client.get(url.replace("/en/", "/de/"))
+    cache.clear()
+    assert cached.status_code == 200
+    assert cached["X-Page-Cache"] == "hit"
+    assert cached.content == first.content
+    assert not_cached.status_code == 503
+    assert not_cached["Retry-After"] == "30"
 
 
 def test_database_error_outside_a_view_reaches_handler500_as_503(rf):
