@@ -215,6 +215,9 @@ else:
 FESTIVAL_PAGE_CACHE_SECONDS = int(env("FESTIVAL_PAGE_CACHE_SECONDS", "0" if TESTING else "300"))
 # Each process also keeps the pages it served lately, up to this many bytes, so a hit reads only the version.
 FESTIVAL_PAGE_CACHE_LOCAL_BYTES = int(env("FESTIVAL_PAGE_CACHE_LOCAL_BYTES", str(32 * 1024 * 1024)))
+# The whole-edition exports (programme.json, schedule.xml/.json) are kept, built once for each state of what they show
+# (films.cache.kept), page cache or not. Off by default in the test suite, whose tests change data without committing.
+FESTIVAL_EXPORT_CACHE = env_bool("FESTIVAL_EXPORT_CACHE", not TESTING)
 # How long concurrent requests for a page being rendered wait for that render before rendering it themselves.
 FESTIVAL_PAGE_CACHE_WAIT_SECONDS = float(env("FESTIVAL_PAGE_CACHE_WAIT_SECONDS", "3"))
 # The HTTP caches in front (Varnish with the xkey module) to tell what a change made stale: films.purge.

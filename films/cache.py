@@ -35,6 +35,7 @@ import logging
 import secrets
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from contextvars import ContextVar
 from typing import NamedTuple
@@ -102,6 +103,36 @@ def _raise_counter():
 def bump_publication_version():
     """Make every cached page stale (writes that send no signals: bulk admin actions, imports); the new counter."""
     return invalidate({ALL})
+
+
+# Documents kept while what they show is unchanged ------------------------------------------------------------------
+
+EXPORT_KEY_PREFIX = "festival:export:1"
+EXPORT_SECONDS = 7 * 24 * 60 * 60
+
+
+def kept(name, keys, build):
+    """The bytes ``build()`` returns, kept (compressed) under ``name`` until one of ``keys`` is invalidated or a
+    scheduled change passes: the whole-edition exports, built once for each state of what they show, so that no
+    request after the first one renders them again, page cache or not. ``name`` must say everything else the bytes
+    depend on (the address asked for, the language and its translations, the format's own version).
+    ``FESTIVAL_EXPORT_CACHE = False`` builds them every time."""
+    if not settings.FESTIVAL_EXPORT_CACHE:
+        return build()
+    store = f"{EXPORT_KEY_PREFIX}:{hashlib.sha256(name.encode()).hexdigest()}"
+    counter, versions = key_versions(keys, with_counter=True)
+    found = cache.get(store)
+    now = timezone.now().timestamp()
+    if isinstance(found, tuple) and len(found) == 3:
+        stored_versions, scheduled, body = found
+        if stored_versions == versions and not (scheduled and now >= scheduled):
+            return zlib.decompress(body)
+    scheduled = scheduled_change(counter)
+    body = build()
+    # As for pages: a document built while a change committed may show the old state; it is not kept.
+    if key_versions(keys, with_counter=True)[0] == counter:
+        cache.set(store, (versions, scheduled, zlib.compress(body, 6)), EXPORT_SECONDS)
+    return body
 
 
 # What a change makes stale ---------------------------------------------------------------------------------------

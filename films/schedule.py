@@ -65,13 +65,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http.request import split_domain_port
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
 from .access import guest_groups, guest_message, marker_codes, marker_labels, wheelchair_text
+from .cache import ALL, kept, key
 from .models import Credit, Film, Screening, ScreeningFilm, ScreeningGuest, Section
 from .public import film_title, language_codes, lean, translated, translated_columns
 from .queries import EDITION, GUEST_COLUMNS, Prepared, UrlPattern, prefetched
@@ -540,11 +540,10 @@ def _with_version(text):
     return text.replace(VERSION_PLACEHOLDER, version, 1)
 
 
-# Documents built, kept by what they are made of: the key is a digest of the rows read (six queries), the edition,
-# the address asked for, the language and its translations, so a document is built again only when one of those
-# changes, not at every save elsewhere on the site. Bump the number when the code changes what it writes.
-DOCUMENT_PREFIX = "festival:schedule:1:"
-DOCUMENT_SECONDS = 7 * 24 * 60 * 60
+# Documents built, kept while what they show is unchanged (``films.cache.kept``: until a change to the edition, or
+# anything shown across editions, is invalidated), by the address asked for, the language and its translations. Bump
+# the number when the code changes what it writes.
+DOCUMENT_FORMAT = 2
 
 
 @functools.cache
@@ -557,18 +556,9 @@ def _words_digest(language):
 
 
 def _document(kind, build, request, edition, language):
-    """The ``kind`` document from the cache when its ingredients are unchanged, else built by ``build``."""
-    rows = _programme(edition)
-    fields = {name: value for name, value in vars(edition).items() if not name.startswith("_")}
-    digest = hashlib.blake2b(digest_size=20)
-    ingredients = (kind, language, _words_digest(language), request.build_absolute_uri("/"), request.path, fields, rows)
-    digest.update(repr(ingredients).encode())
-    key = DOCUMENT_PREFIX + digest.hexdigest()
-    document = cache.get(key)
-    if document is None:
-        document = build(request, edition, language, rows)
-        cache.set(key, document, DOCUMENT_SECONDS)
-    return document
+    """The ``kind`` document, kept while the edition is unchanged (``films.cache.kept``), else built by ``build``."""
+    name = f"schedule|{DOCUMENT_FORMAT}|{kind}|{language}|{_words_digest(language)}|{request.build_absolute_uri()}"
+    return kept(name, (ALL, key("edition", edition.key)), lambda: build(request, edition, language))
 
 
 def schedule_json(request, edition, language):

@@ -3,6 +3,7 @@ caches in front (films/purge.py); the headers those caches read; concurrent miss
 
 import datetime
 import http.server
+import json
 import threading
 import time
 
@@ -640,3 +641,50 @@ def test_a_page_rendered_while_a_change_commits_is_served_but_not_stored(no_sche
         assert (second["X-Page-Cache"], second.content) == ("miss", b"render 2")
         third = middleware(public_request())
         assert (third["X-Page-Cache"], third.content) == ("hit", b"render 2")
+
+
+# Exports kept while what they show is unchanged ---------------------------------------------------------------
+
+
+def test_the_whole_edition_json_is_built_once_for_each_state_of_its_edition(
+    client, two_editions, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    settings.FESTIVAL_PAGE_CACHE_SECONDS = 0
+    settings.FESTIVAL_EXPORT_CACHE = True
+    url = two_editions["json"]
+    first = client.get(url)
+    assert first["Content-Type"] == "application/json"
+    # Only the edition is looked up: the document is kept.
+    with django_assert_num_queries(1):
+        assert client.get(url).content == first.content
+    other = Screening.objects.get(edition__key="idfa-2022")
+    other.note = "Elsewhere."
+    committed(django_capture_on_commit_callbacks, other.save)
+    with django_assert_num_queries(1):
+        assert client.get(url).content == first.content
+    screening = Screening.objects.get(edition__key="idfa-2023")
+    screening.note = "Kept no longer."
+    committed(django_capture_on_commit_callbacks, screening.save)
+    changed = client.get(url).content
+    assert b"Kept no longer." in changed
+    assert json.loads(changed)["screenings"][0]["note"] == {"en": "Kept no longer."}
+
+
+def test_a_kept_export_is_built_again_when_a_scheduled_change_passes(db, settings, monkeypatch):
+    from django.utils import timezone
+
+    settings.FESTIVAL_EXPORT_CACHE = True
+    built = []
+    clock = [datetime.datetime(2023, 11, 12, 18, 14, tzinfo=datetime.UTC)]
+    monkeypatch.setattr(timezone, "now", lambda: clock[0])
+    monkeypatch.setattr(page_cache, "next_scheduled_change", lambda now=None: 1_699_812_900.0)  # 18:15 UTC
+
+    def build():
+        built.append(1)
+        return b"document %d" % len(built)
+
+    assert page_cache.kept("doc", ("all",), build) == b"document 1"
+    assert page_cache.kept("doc", ("all",), build) == b"document 1"
+    clock[0] = datetime.datetime(2023, 11, 12, 18, 15, tzinfo=datetime.UTC)
+    assert page_cache.kept("doc", ("all",), build) == b"document 2"
+    assert page_cache.kept("other doc", ("all",), build) == b"document 3"

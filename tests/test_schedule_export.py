@@ -773,13 +773,16 @@ def test_a_moved_screening_shows_its_new_time_on_the_next_request(
         cache.clear()
 
 
-def test_a_document_is_built_again_only_when_what_it_is_made_of_changes(client, small, settings, monkeypatch):
-    """With the page cache off: built once per content and language; a save that changes nothing it shows (another
-    edition's) leaves it as built; a move builds it again."""
+def test_a_document_is_built_again_only_when_what_it_shows_changes(
+    client, small, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With the page cache off: built once per state of the edition and language (``films.cache.kept``); a save
+    that changes nothing it shows (a film in no edition) leaves it as built; a move builds it again."""
     from films import schedule
-    from films.models import Edition
+    from films.models import Film
 
     settings.FESTIVAL_PAGE_CACHE_SECONDS = 0
+    settings.FESTIVAL_EXPORT_CACHE = True
     cache.clear()
     built = []
     original = schedule.build_xml
@@ -793,23 +796,20 @@ def test_a_document_is_built_again_only_when_what_it_is_made_of_changes(client, 
     assert client.get(XML_URL).content == first
     client.get(XML_URL, {"lang": "uk"})
     assert built == ["en", "uk"]
-    Edition.objects.create(
-        festival=small["single"].edition.festival,
-        key="idfa-2024",
-        year=2024,
-        name="IDFA 2024",
-        start_date=datetime.date(2024, 11, 13),
-        end_date=datetime.date(2024, 11, 24),
-        timezone="Europe/Amsterdam",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        Film.objects.create(key="in-no-edition", title="In No Edition", year=2024, runtime_minutes=90)
     assert client.get(XML_URL).content == first
     assert built == ["en", "uk"]
     screening = small["single"]
-    screening.starts_at = local(2023, 11, 16, 21, 0)
-    screening.ends_at = local(2023, 11, 16, 22, 40)
-    screening.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        screening.starts_at = local(2023, 11, 16, 21, 0)
+        screening.ends_at = local(2023, 11, 16, 22, 40)
+        screening.save()
     assert client.get(XML_URL).content != first
     assert built == ["en", "uk", "en"]
+    settings.FESTIVAL_EXPORT_CACHE = False
+    client.get(XML_URL)
+    assert built == ["en", "uk", "en", "en"]
     cache.clear()
 
 

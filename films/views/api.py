@@ -11,21 +11,26 @@ Each screening says what it offers for access: ``access``, the codes of its own 
 """
 
 import functools
+import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from ..access import SCREENING_MARKERS
+from ..cache import ALL, kept, key
 from ..models import Edition, Film, Screening, ScreeningFilm, ScreeningGuest, Section, Selection
 from ..public import language_codes, lean, translated_columns
 from ..queries import UrlPattern
 
 FORMAT = "festival-programme"
 VERSION = 1
+# Part of the name documents are kept under (``films.cache.kept``): bump it when the code changes what it writes.
+DOCUMENT_FORMAT = 1
 
 
 FILM_COLUMNS = (
@@ -248,6 +253,13 @@ def programme(request, edition):
         return JsonResponse(
             {"error": _("There is no published edition “%(edition)s”.") % {"edition": edition}}, status=404
         )
-    response = JsonResponse(programme_document(request, found), json_dumps_params={"ensure_ascii": False})
+    # Built once for each state of the edition (``films.cache.kept``); the address is in the name for its links.
+    name = f"programme.json|{DOCUMENT_FORMAT}|{translation.get_language()}|{request.build_absolute_uri()}"
+    body = kept(
+        name,
+        (ALL, key("edition", found.key)),
+        lambda: json.dumps(programme_document(request, found), cls=DjangoJSONEncoder, ensure_ascii=False).encode(),
+    )
+    response = HttpResponse(body, content_type="application/json")
     response["Access-Control-Allow-Origin"] = "*"
     return response
