@@ -20,7 +20,9 @@ the edition's time zone, can lag by up to the page lifetime.)
 A hit needs no database query; it answers ``If-None-Match`` with 304 from the stored ETag. What is stored is the
 view's status, headers and body (not a pickled response), and each process keeps a copy of the entries it served
 lately, so that a hit costs one small read of the shared cache (its keys' versions). Concurrent misses for one page
-wait for a single render (``FESTIVAL_PAGE_CACHE_WAIT_SECONDS``, default 3) instead of each rendering it.
+wait for a single render (``FESTIVAL_PAGE_CACHE_WAIT_SECONDS``, default 3) instead of each rendering it. When the
+database is down, a page whose stored copy is out of date is served from that copy (``X-Page-Cache: stale``) rather
+than as a 503.
 
 With several app server processes the cache must be shared (``CACHE_URL=redis://...``): a local memory cache would
 keep the versions per process. ``gunicorn.conf.py`` turns the page cache off when it starts several workers
@@ -38,12 +40,13 @@ import time
 import zlib
 from collections import OrderedDict
 from contextvars import ContextVar
+from http import HTTPStatus
 from typing import NamedTuple
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import CharField, F, Min, Q, Value
 from django.db.models.functions import Concat
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
@@ -749,32 +752,42 @@ class PublicPageCacheMiddleware:
         entry = stored_entry(key, seconds)
         if entry is not None and entry.is_current():
             return self.hit(request, entry)
+        # Served instead of a 503 should the page fail to render because the database is down.
+        stale = entry
         # Single flight: one request renders the page; the others wait for it, up to a few seconds.
         lock = f"{key}:rendering"
         deadline = time.monotonic() + settings.FESTIVAL_PAGE_CACHE_WAIT_SECONDS
         pause = 0.005
         while not cache.add(lock, 1, timeout=max(1, int(settings.FESTIVAL_PAGE_CACHE_WAIT_SECONDS) + 1)):
             if time.monotonic() >= deadline:
-                return self.render(request, key, seconds, lock=None)
+                return self.render(request, key, seconds, lock=None, stale=stale)
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
             entry = stored_entry(key, seconds)
             if entry is not None and entry.is_current():
                 return self.hit(request, entry)
-        return self.render(request, key, seconds, lock=lock)
+        return self.render(request, key, seconds, lock=lock, stale=stale)
 
     @staticmethod
-    def hit(request, entry):
-        conditional = get_conditional_response(request, etag=entry.etag, response=entry.response())
+    def hit(request, entry, state="hit"):
+        response = entry.response()
+        if state == "stale":
+            # Out of date: no shared cache may keep it as current.
+            patch_cache_control(response, s_maxage=0)
+        conditional = get_conditional_response(request, etag=entry.etag, response=response)
         with_view_attributes(conditional, entry.attributes)
-        conditional[CACHE_STATUS_HEADER] = "hit"
+        conditional[CACHE_STATUS_HEADER] = state
         return conditional
 
-    def render(self, request, key, seconds, lock):
+    def render(self, request, key, seconds, lock, stale=None):
         try:
             counter = publication_version()
             # Known before rendering: a moment passing while the page renders makes the entry stale at once.
-            scheduled = scheduled_change(counter)
+            try:
+                scheduled = scheduled_change(counter)
+            except DatabaseError:
+                # The database is down: the view will fail too, and the stale copy (if any) is served below.
+                scheduled = NO_SCHEDULED_CHANGE
             # The view renders the whole page even for a revalidating browser, so that it can be stored: were it to
             # answer 304 itself, nothing would be stored while every visitor revalidates.
             conditions = {name: request.META.pop(name) for name in CONDITIONAL_HEADERS if name in request.META}
@@ -800,6 +813,9 @@ class PublicPageCacheMiddleware:
         finally:
             if lock:
                 cache.delete(lock)
+        if response.status_code == HTTPStatus.SERVICE_UNAVAILABLE and stale is not None:
+            # The database is down (festival.middleware answered 503): the last copy is better than nothing.
+            return self.hit(request, stale, state="stale")
         if conditions and response.status_code == 200 and response.has_header("ETag"):
             state = response.get(CACHE_STATUS_HEADER)
             attributes = view_attributes(response)

@@ -148,3 +148,26 @@ def test_failed_storage_write_during_upload_shows_an_error_and_keeps_what_was_sa
     with kept.image.open("rb") as handle:
         assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
     assert connection.is_usable()
+
+
+def test_a_page_made_stale_just_before_an_outage_is_served_stale_instead_of_a_503(
+    client, catalogue_film, settings, django_capture_on_commit_callbacks
+):
+    settings.FESTIVAL_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    url = "/en/films/we-will-not-fade-away/"
+    first = client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        catalogue_film.title = "Retitled Before The Outage"
+        catalogue_film.save()
+    with unreachable_database():
+        stale = client.get(url)
+        never_cached = client.get(url.replace("/en/", "/de/"))
+    cache.clear()
+    assert (stale.status_code, stale["X-Page-Cache"]) == (200, "stale")
+    assert stale.content == first.content
+    # No shared cache may keep the old copy as current.
+    assert "s-maxage=0" in stale["Cache-Control"].replace(" ", "").split(",")
+    assert never_cached.status_code == 503
+    # Back: the change shows.
+    assert "Retitled Before The Outage" in client.get(url).content.decode()
