@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from festival.media import serve_media
-from festival.views import healthz
+from festival.views import favicon, healthz
 from films.catalogue.admin_views import catalogue_import_view
 from films.views.pages import language_redirect
 
@@ -21,6 +21,7 @@ handler500 = "festival.views.server_error"
 urlpatterns = [
     path("", language_redirect, name="language-redirect"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/films/import/", admin.site.admin_view(catalogue_import_view), name="catalogue-import"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("films.urls_api")),

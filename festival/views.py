@@ -1,11 +1,13 @@
-"""Project-level views: the error handler and the health check."""
+"""Project-level views: the error handler, the health check and the favicon's old address."""
 
 import sys
 
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
 
 from .middleware import DATABASE_ERRORS, handle_database_error
 
@@ -23,3 +25,9 @@ def server_error(request):
 def healthz(request):
     """``/healthz``: the app server answers; touches neither the database nor the cache."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
+def favicon(request):
+    """``/favicon.ico``, which browsers and crawlers ask for without reading the page: the site's icon."""
+    return HttpResponsePermanentRedirect(static("films/favicon.svg"))

@@ -482,3 +482,21 @@ def test_alternate_urls_swap_the_language_prefix_exactly_as_reverse_would(rf, ca
         with translation.override(code):
             expected = reverse(match.view_name, args=match.args, kwargs=match.kwargs) + (f"?{query}" if query else "")
         assert swapped[code] == expected
+
+
+def test_every_page_names_its_icon_and_old_browsers_asking_for_favicon_ico_find_it(client, catalogue_film):
+    page = client.get("/en/").content.decode()
+    assert '<link rel="icon" href="/static/films/favicon.svg" type="image/svg+xml">' in page
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response["Location"]) == (301, "/static/films/favicon.svg")
+    assert client.get("/static/films/favicon.svg").status_code == 200
+
+
+def test_pages_describe_themselves_for_search_engines(client, catalogue_film):
+    home = client.get("/en/").content.decode()
+    assert '<meta name="description" content="Programme, films, screenings and awards of IDFA 2023.">' in home
+    film = client.get("/en/films/we-will-not-fade-away/").content.decode()
+    assert '<meta name="description" content="In the Donbas, five teenagers prepare for an expedition.">' in film
+    ukrainian = client.get("/uk/idfa-2023/programme/").content.decode()
+    assert '<meta name="description" content="' in ukrainian
+    assert "Programme, films, screenings and awards of" not in ukrainian
