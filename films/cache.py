@@ -32,6 +32,7 @@ without a shared cache.
 """
 
 import datetime
+import functools
 import hashlib
 import logging
 import secrets
@@ -41,6 +42,7 @@ import zlib
 from collections import OrderedDict
 from contextvars import ContextVar
 from http import HTTPStatus
+from pathlib import Path
 from typing import NamedTuple
 
 from django.apps import apps
@@ -114,14 +116,26 @@ EXPORT_KEY_PREFIX = "festival:export:1"
 EXPORT_SECONDS = 7 * 24 * 60 * 60
 
 
+@functools.cache
+def words_digest(language):
+    """A digest of ``language``'s compiled translations (the words a document adds), once per process."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(Path(settings.BASE_DIR).glob(f"films/locale/{language}/LC_MESSAGES/*.mo")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def kept(name, keys, build):
     """The bytes ``build()`` returns, kept (compressed) under ``name`` until one of ``keys`` is invalidated or a
     scheduled change passes: the whole-edition exports, built once for each state of what they show, so that no
     request after the first one renders them again, page cache or not. ``name`` must say everything else the bytes
     depend on (the address asked for, the language and its translations, the format's own version).
-    ``FESTIVAL_EXPORT_CACHE = False`` builds them every time."""
+    The active language and its translations are added to the name. ``FESTIVAL_EXPORT_CACHE = False`` builds them
+    every time."""
     if not settings.FESTIVAL_EXPORT_CACHE:
         return build()
+    language = get_language()
+    name = f"{name}|{language}|{words_digest(language)}"
     store = f"{EXPORT_KEY_PREFIX}:{hashlib.sha256(name.encode()).hexdigest()}"
     counter, versions = key_versions(keys, with_counter=True)
     found = cache.get(store)

@@ -55,14 +55,12 @@ access lines once per combination, the site's own words once per document. Writi
 costly as reading and shaping the programme.
 """
 
-import functools
 import hashlib
 import json
 import re
 import uuid
 import xml.etree.ElementTree as ET  # nosec B405
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.http.request import split_domain_port
@@ -71,7 +69,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 
 from .access import guest_groups, guest_message, marker_codes, marker_labels, wheelchair_text
-from .cache import ALL, kept, key
+from .cache import ALL, kept, key, words_digest
 from .models import Credit, Film, Screening, ScreeningFilm, ScreeningGuest, Section
 from .public import film_title, language_codes, lean, translated, translated_columns
 from .queries import EDITION, GUEST_COLUMNS, Prepared, UrlPattern, prefetched
@@ -546,18 +544,9 @@ def _with_version(text):
 DOCUMENT_FORMAT = 2
 
 
-@functools.cache
-def _words_digest(language):
-    """A digest of ``language``'s compiled translations (the words the documents add), once per process."""
-    digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(Path(settings.BASE_DIR).glob(f"films/locale/{language}/LC_MESSAGES/*.mo")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def _document(kind, build, request, edition, language):
     """The ``kind`` document, kept while the edition is unchanged (``films.cache.kept``), else built by ``build``."""
-    name = f"schedule|{DOCUMENT_FORMAT}|{kind}|{language}|{_words_digest(language)}|{request.build_absolute_uri()}"
+    name = f"schedule|{DOCUMENT_FORMAT}|{kind}|{language}|{words_digest(language)}|{request.build_absolute_uri()}"
     return kept(name, (ALL, key("edition", edition.key)), lambda: build(request, edition, language))
 
 

@@ -37,10 +37,12 @@ venues carry no version: their parts go by the films and editions they appear in
 import datetime
 import functools
 import re
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.urls import path, reverse
@@ -107,21 +109,30 @@ class Locations:
 NOW = datetime.datetime(1901, 3, 4, 5, 6, 7, 89, tzinfo=datetime.UTC)
 
 
-def films_shown_in(editions):
-    """A filter for films with a public selection or a public screening in one of ``editions`` (a queryset), by
-    the lists of those films' ids (each read once a query: for the films of few editions)."""
-    selections = lean(Selection.objects.published()).filter(section__edition__in=editions.values("pk"))
-    screenings = lean(Screening.objects.published()).filter(edition__in=editions.values("pk"))
-    shown = ScreeningFilm.objects.filter(screening__in=screenings)
-    return Q(pk__in=selections.values("film")) | Q(pk__in=shown.values("film"))
+def shown_in(edition):
+    """The ids of the films with a public selection or a public screening in ``edition`` (an id), as a subquery: the
+    union of that edition's selected and screened films, which the database reads through the edition's own
+    sections and screenings."""
+    selections = lean(Selection.objects.published()).filter(section__edition=edition)
+    screenings = lean(Screening.objects.published()).filter(edition=edition).order_by().values("pk")
+    screened = ScreeningFilm.objects.filter(screening__in=screenings)
+    return selections.order_by().values("film").union(screened.order_by().values("film"))
 
 
-def film_shown_in(editions):
-    """The same filter checked film by film (for a few films against many editions)."""
+def not_shown_in(editions):
+    """Filters for films with no public selection and no public screening in ``editions`` (a queryset of published
+    editions), for published films.
+
+    Two ``NOT EXISTS``, which the database turns into two anti-joins: for a few films, film by film through each
+    film's own selections and screenings. Their disjunction, ``NOT (EXISTS ... OR EXISTS ...)``, cannot become a join:
+    PostgreSQL then filters every film of the archive through both subqueries, and at 20 editions it estimates that
+    plan so dear that it compiles it to machine code (JIT) on every request: more than a second.
+    """
     film, editions = OuterRef("pk"), editions.values("pk")
-    selections = lean(Selection.objects.published()).filter(film=film, section__edition__in=editions)
+    # (The film's own publication is the outer query's, the editions' their queryset's.)
+    selections = Selection.objects.filter(film=film, section__published=True, section__edition__in=editions)
     screenings = lean(Screening.objects.published()).filter(screening_films__film=film, edition__in=editions)
-    return Exists(selections) | Exists(screenings)
+    return ~Exists(selections), ~Exists(screenings)
 
 
 def newer_editions(edition):
@@ -147,11 +158,19 @@ _sections = Prepared(
     ),
     EDITION,
 )
+# The films an edition lists: those it shows that no newer edition shows. The newest edition has no newer one to
+# look at (the part knows from the editions it read first).
+_newest_edition_films = Prepared(
+    lambda edition: (
+        lean(Film.objects.published()).filter(pk__in=shown_in(edition)).order_by("key").values_list("key", "version")
+    ),
+    EDITION,
+)
 _edition_films = Prepared(
     lambda edition: (
         lean(Film.objects.published())
-        .filter(films_shown_in(Edition.objects.filter(pk=edition)))
-        .exclude(film_shown_in(newer_editions(edition)))
+        .filter(pk__in=shown_in(edition))
+        .filter(*not_shown_in(newer_editions(edition)))
         .order_by("key")
         .values_list("key", "version")
     ),
@@ -160,7 +179,7 @@ _edition_films = Prepared(
 _unshown_films = Prepared(
     lambda: (
         lean(Film.objects.published())
-        .exclude(film_shown_in(Edition.objects.filter(published=True)))
+        .filter(*not_shown_in(Edition.objects.filter(published=True)))
         .order_by("key")
         .values_list("key", "version")
     )
@@ -245,6 +264,28 @@ def latest(versions, moments=()):
 
 
 # Parts -------------------------------------------------------------------------------------------------
+
+
+class Entries(Sequence):
+    """A part's ``<url>`` entries as Django's sitemap pairs them to paginate: ``(item, language)`` for each item and
+    each of the site's languages, in that order; each pair made only when a page asks for it (a page holds
+    ``limit`` of them, a part of the whole archive's people some hundred thousand)."""
+
+    def __init__(self, items, languages):
+        self.items, self.languages = items, languages
+
+    def __len__(self):
+        return len(self.items) * len(self.languages)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[number] for number in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        item, language = divmod(index, len(self.languages))
+        return self.items[item], self.languages[language]
 
 
 class Archive:
@@ -372,8 +413,14 @@ class Part(Sitemap):
         return items
 
     def get_languages_for_item(self, item):
-        # Django asks for each item (pairing items with languages); read the setting once a request.
+        # Every page in every language; read the setting once a request.
         return self.archive.languages
+
+    @property
+    def paginator(self):
+        """Django's paginator of the part's ``<url>`` entries (the index counts its pages), over ``Entries``: Django's
+        own pairs every item with every language in a list, at each use."""
+        return Paginator(Entries(self.items(), self.archive.languages), self.limit)
 
     def location(self, item):
         return self.archive.locations(translation.get_language(), *item)
@@ -480,7 +527,8 @@ class EditionFilmsPart(Part):
         self.edition = edition
 
     def keys(self):
-        return self.keyed(_edition_films(self.edition))
+        newest = self.archive.editions[0][0] == self.edition
+        return self.keyed((_newest_edition_films if newest else _edition_films)(self.edition))
 
     def whole_archive_keys(self):
         return self.keyed(self.archive.films.get(self.edition, []))

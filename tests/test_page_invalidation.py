@@ -688,3 +688,24 @@ def test_a_kept_export_is_built_again_when_a_scheduled_change_passes(db, setting
     clock[0] = datetime.datetime(2023, 11, 12, 18, 15, tzinfo=datetime.UTC)
     assert page_cache.kept("doc", ("all",), build) == b"document 2"
     assert page_cache.kept("other doc", ("all",), build) == b"document 3"
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/en/idfa-2023/programme.ics", "/en/idfa-2023/programme.ics?section=best-of-fests", "/en/idfa-2023/programme.pdf"],
+)
+def test_calendars_and_booklets_are_kept_like_the_json(
+    client, catalogue_film, settings, address, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    settings.FESTIVAL_PAGE_CACHE_SECONDS = 0
+    settings.FESTIVAL_EXPORT_CACHE = True
+    first = client.get(address)
+    assert first.status_code == 200
+    # The edition, and the sections when a section can be asked for (the booklet's filters are always checked).
+    lookups = 2 if "section=" in address or address.endswith(".pdf") else 1
+    with django_assert_num_queries(lookups):
+        assert client.get(address).content == first.content
+    screening = Screening.objects.get()
+    screening.status = Screening.Status.CANCELLED
+    committed(django_capture_on_commit_callbacks, screening.save)
+    assert client.get(address).content != first.content

@@ -254,7 +254,7 @@ def programme(request, edition):
             {"error": _("There is no published edition “%(edition)s”.") % {"edition": edition}}, status=404
         )
     # Built once for each state of the edition (``films.cache.kept``); the address is in the name for its links.
-    name = f"programme.json|{DOCUMENT_FORMAT}|{translation.get_language()}|{request.build_absolute_uri()}"
+    name = f"programme.json|{DOCUMENT_FORMAT}|{request.build_absolute_uri()}"
     body = kept(
         name,
         (ALL, key("edition", found.key)),

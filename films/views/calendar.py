@@ -11,7 +11,7 @@ from itertools import groupby
 
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Concat
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ..access import with_access
+from ..cache import ALL, kept, key
 from ..calendar import (
     BadKeyList,
+    calendar_bytes,
     calendar_response,
     calendar_rows,
     parse_screening_keys,
@@ -35,6 +37,8 @@ from ..queries import screening_rows, section_names
 from .pages import ProgrammeFilters, filter_options
 
 # The programme page's filters that narrow which screenings a calendar holds (``view`` only changes the layout).
+# Part of the name calendars are kept under (``films.cache.kept``): bump it when the code changes what they say.
+CALENDAR_FORMAT = 1
 PROGRAMME_FILTERS = (
     "day",
     "section",
@@ -147,12 +151,19 @@ def programme_ics(request, edition):
             return bad_request(_("The calendar cannot be made: %(problems)s") % {"problems": "; ".join(problems)})
         chosen = {name: value for name, value in filters.cleaned_data.items() if value not in (None, "")}
     screenings = filter_programme(Screening.objects.published().filter(edition=edition), edition, chosen)
-    return calendar_response(
-        calendar_rows(edition, screenings.order_by("starts_at", "key")),
-        request,
-        name=_("%(edition)s: programme") % {"edition": edition_name(edition)},
-        filename=f"{edition.key}-programme.ics",
+    # Built once for each state of the edition (``films.cache.kept``): calendar apps poll this address.
+    body = kept(
+        f"programme.ics|{CALENDAR_FORMAT}|{request.build_absolute_uri()}",
+        (ALL, key("edition", edition.key)),
+        lambda: calendar_bytes(
+            calendar_rows(edition, screenings.order_by("starts_at", "key")),
+            request,
+            name=_("%(edition)s: programme") % {"edition": edition_name(edition)},
+        ),
     )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{edition.key}-programme.ics"'
+    return response
 
 
 @require_safe

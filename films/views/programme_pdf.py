@@ -4,11 +4,15 @@ from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from ..cache import ALL, kept, key
 from ..models import Edition
 from ..programme_pdf import PDF_FILTERS, pdf_filename, programme_html, render_pdf
 from ..queries import section_names
 from .calendar import bad_request
 from .pages import ProgrammeFilters, public_page
+
+# Part of the name booklets are kept under (``films.cache.kept``): bump it when the code changes what they print.
+PDF_FORMAT = 1
 
 
 def pdf_filters(request, edition):
@@ -58,6 +62,11 @@ def programme_pdf(request, edition):
     query = canonical_query(chosen)
     if request.META.get("QUERY_STRING", "") != query:
         return HttpResponsePermanentRedirect(f"{request.path}?{query}" if query else request.path)
-    response = HttpResponse(render_pdf(programme_html(edition, chosen)), content_type="application/pdf")
+    body = kept(
+        f"programme.pdf|{PDF_FORMAT}|{request.build_absolute_uri()}",
+        (ALL, key("edition", edition.key)),
+        lambda: render_pdf(programme_html(edition, chosen)),
+    )
+    response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pdf_filename(edition, chosen)}"'
     return response
