@@ -18,14 +18,17 @@ Django's sitemap framework writes one ``<url>`` per page and language (``i18n``)
 It cuts a part into pages of ``limit`` ``<url>`` entries (``?p=2``...; it pairs each item with each language
 before paginating, so ``limit`` counts entries, not the site's pages) and the index lists every page of every
 part.
-Drafts never appear: every item list starts from the models' ``published()`` querysets, award pages from
-public (announced) results.
+Drafts never appear: every item list starts from the models' ``published()`` querysets (or their conditions, where
+a film's own publication is checked once, by the query around), award pages from public (announced) results.
 
-Speed: a part's page makes two queries (the published editions, then its items: keys only), the index ten, however
+Speed: a part's page makes two queries (the published editions, then its items: keys only), the index nine, however
 many items and editions (it reads the whole archive at once and decides in Python which edition lists each
-film, by the rule of the films parts' own query); all compiled once per process (``films.queries.Prepared``).
-Each page's URL in each language is made once, from one ``reverse()`` per route and language (``Locations``),
-and escaped once; a page holds at most ``URLS_PER_PAGE`` entries.
+film, by the rule of the films parts' own query; it counts the people without listing them); all compiled once per
+process (``films.queries.Prepared``). An edition's films part reads that edition's films and checks each against
+the newer editions (``not_shown_in``: anti-joins, film by film, not a pass over the archive). Each page's URL in
+each language is made once, from one ``reverse()`` per route and language (``Locations``), and escaped once; a
+page's ``<xhtml:link>`` alternates are written once for its entries (``Alternates``), and only the entries of the
+page asked for are paired with their languages (``Entries``); a page holds at most ``URLS_PER_PAGE`` entries.
 
 ``lastmod``: the index says when each part last changed (``Part.get_latest_lastmod``; the ``<url>`` entries
 carry none), read from the clock versions of the records its pages show (every save raises a record's
@@ -43,8 +46,9 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Func, OuterRef, Q, Subquery
 from django.http import Http404
+from django.template.loader import get_template
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -184,12 +188,18 @@ _unshown_films = Prepared(
         .values_list("key", "version")
     )
 )
-_people = Prepared(
-    lambda: (
-        lean(Person.objects.filter(Exists(Credit.objects.filter(person=OuterRef("pk"), film__published=True))))
-        .order_by("key")
-        .values_list("key")
-    )
+
+
+def credited_people():
+    """People credited on at least one published film."""
+    return lean(Person.objects.filter(Exists(Credit.objects.filter(person=OuterRef("pk"), film__published=True))))
+
+
+_people = Prepared(lambda: credited_people().order_by("key").values_list("key"))
+# How many (the index counts them): one row, as Django's documentation counts in a subquery (a Func, not an
+# aggregate, so that nothing is grouped).
+_people_count = Prepared(
+    lambda: credited_people().order_by().annotate(count=Func(F("pk"), function="COUNT")).values_list("count")
 )
 _venues = Prepared(
     lambda: (
@@ -242,15 +252,20 @@ _all_sections = Prepared(
 )
 # (In no particular order: the index counts them.)
 _all_films = Prepared(lambda: lean(Film.objects.published()).order_by().values_list("id", "key", "version"))
-_selected_films = Prepared(
-    lambda: lean(Selection.objects.published()).order_by().values_list("film_id", "section__edition_id")
-)
-_screened_films = Prepared(
+# Each (film, edition) with a public selection or screening of that film in that edition, once: the selections of
+# published sections of published editions, whatever the film (the films not published are not in ``_all_films``,
+# so nothing is decided for them), and the films of public screenings.
+_shown_films = Prepared(
     lambda: (
-        lean(Screening.objects.published())
-        .filter(screening_films__isnull=False)
+        lean(Selection.objects.filter(section__published=True, section__edition__published=True))
         .order_by()
-        .values_list("screening_films__film_id", "edition_id")
+        .values_list("film_id", "section__edition_id")
+        .union(
+            lean(Screening.objects.published())
+            .filter(screening_films__isnull=False)
+            .order_by()
+            .values_list("screening_films__film_id", "edition_id")
+        )
     )
 )
 
@@ -258,8 +273,9 @@ _screened_films = Prepared(
 def latest(versions, moments=()):
     """The latest of the times read from clock ``versions`` (ints or None) and the aware datetimes ``moments``,
     to the second; None when there is none."""
-    times = [saved_at(version) for version in versions if version]
-    times = [moment for moment in (*times, *moments) if moment is not None]
+    # The clock only goes forward: the highest version is the latest save (read once, not once a version).
+    highest = max(filter(None, versions), default=None)
+    times = [moment for moment in (highest and saved_at(highest), *moments) if moment is not None]
     return max(times).replace(microsecond=0) if times else None
 
 
@@ -269,13 +285,14 @@ def latest(versions, moments=()):
 class Entries(Sequence):
     """A part's ``<url>`` entries as Django's sitemap pairs them to paginate: ``(item, language)`` for each item and
     each of the site's languages, in that order; each pair made only when a page asks for it (a page holds
-    ``limit`` of them, a part of the whole archive's people some hundred thousand)."""
+    ``limit`` of them, the people of a large archive some hundred thousand), the items read only then (the index
+    counts the pages of a part, it does not list it: ``count`` is the number of items)."""
 
-    def __init__(self, items, languages):
-        self.items, self.languages = items, languages
+    def __init__(self, items, count, languages):
+        self.items, self.count_, self.languages = items, count, languages
 
     def __len__(self):
-        return len(self.items) * len(self.languages)
+        return self.count_ * len(self.languages)
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -285,7 +302,18 @@ class Entries(Sequence):
         if not 0 <= index < len(self):
             raise IndexError(index)
         item, language = divmod(index, len(self.languages))
-        return self.items[item], self.languages[language]
+        return self.items()[item], self.languages[language]
+
+
+class Alternates(list):
+    """The ``alternates`` of one site page (Django's list of ``{"location", "lang_code"}``), which its ``<url>``
+    entries (one a language) share, and their ``<xhtml:link>`` elements as ``templates/films/sitemap_alternates.xml``
+    writes them (``xml``, for ``templates/films/sitemap.xml``): rendered once for the entries, not once an entry
+    (that took most of a sitemap page's time)."""
+
+    @functools.cached_property
+    def xml(self):
+        return get_template("films/sitemap_alternates.xml").render({"alternates": self})
 
 
 class Archive:
@@ -323,9 +351,12 @@ class Archive:
     @functools.cached_property
     def announcements(self):
         """``{edition id: [the moments, up to now, at which its competitions' results became public]}``."""
-        moments = {}
+        moments, editions = {}, {}
         for edition, own, edition_time, end, zone in _competitions():
-            moment = announcement_time(own, Edition(results_announced_at=edition_time, end_date=end, timezone=zone))
+            # (One model instance an edition, not one a competition: making one costs modeltranslation's work.)
+            if edition not in editions:
+                editions[edition] = Edition(results_announced_at=edition_time, end_date=end, timezone=zone)
+            moment = announcement_time(own, editions[edition])
             if moment <= self.now:
                 moments.setdefault(edition, []).append(moment)
         return moments
@@ -335,9 +366,8 @@ class Archive:
         return [
             (_all_sections,),
             (_all_films,),
-            (_selected_films,),
-            (_screened_films,),
-            (_people,),
+            (_shown_films,),
+            (_people_count,),
             (_venues,),
             (_awards, self.now),
             (_edition_versions,),
@@ -358,14 +388,21 @@ class Archive:
         with the newest edition that shows it (``_edition_films`` and ``_unshown_films`` for the whole archive; in
         no particular order)."""
         rank = {edition: number for number, (edition, _key, _version) in enumerate(self.editions)}
-        newest = {}
-        for film, edition in (*_selected_films(), *_screened_films()):
-            if edition in rank and (film not in newest or rank[edition] < rank[newest[film]]):
-                newest[film] = edition
+        newest = {}  # film id: the rank of the newest edition that shows it
+        for film, edition in _shown_films():
+            number = rank.get(edition)
+            if number is not None and number < newest.get(film, len(rank)):
+                newest[film] = number
+        by_rank = [edition for edition, _key, _version in self.editions] + [None]
         films = {}
         for film, key, version in _all_films():
-            films.setdefault(newest.get(film), []).append((key, version))
+            films.setdefault(by_rank[newest.get(film, -1)], []).append((key, version))
         return films
+
+    @functools.cached_property
+    def people_count(self):
+        ((count,),) = _people_count()
+        return count
 
     def films_version(self):
         return max((version for films in self.films.values() for _key, version in films), default=None)
@@ -404,13 +441,15 @@ class Part(Sitemap):
             self.item_list = self.whole_archive_keys() if self.archive.whole else self.keys()
         return self.item_list
 
+    def count(self):
+        """How many items (for the index, with ``get_latest_lastmod()``, all it needs of a part)."""
+        return len(self.items())
+
     def keyed(self, rows):
         """Items from ``(key, version)`` rows; the versions are kept for ``versions()``."""
-        items = []
-        for key, version in rows:
-            items.append((self.route, key))
-            self.item_versions.append(version)
-        return items
+        route = self.route
+        self.item_versions.extend(version for _key, version in rows)
+        return [(route, key) for key, _version in rows]
 
     def get_languages_for_item(self, item):
         # Every page in every language; read the setting once a request.
@@ -420,7 +459,7 @@ class Part(Sitemap):
     def paginator(self):
         """Django's paginator of the part's ``<url>`` entries (the index counts its pages), over ``Entries``: Django's
         own pairs every item with every language in a list, at each use."""
-        return Paginator(Entries(self.items(), self.archive.languages), self.limit)
+        return Paginator(Entries(self.items, self.count(), self.archive.languages), self.limit)
 
     def location(self, item):
         return self.archive.locations(translation.get_language(), *item)
@@ -433,6 +472,9 @@ class Part(Sitemap):
 
         Django strips the language prefix for ``x-default`` (right for ``prefix_default_language=False``);
         here every page has a prefix, so the unprefixed address would not exist.
+
+        The entries of one page share its alternates (``Alternates``: the template writes them once a page, not
+        once an entry).
         """
         base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
         locate = self.archive.locations
@@ -445,10 +487,10 @@ class Part(Sitemap):
             if alternates is None:
                 languages = self.get_languages_for_item(item)
                 by_language = by_language_of[item] = {code: escape(base + locate(code, *item)) for code in languages}
-                alternates = alternates_of[item] = [
+                alternates = alternates_of[item] = Alternates(
                     {"location": location, "lang_code": codes.get(code) or codes.setdefault(code, escape(code))}
                     for code, location in by_language.items()
-                ]
+                )
                 if settings.LANGUAGE_CODE in by_language:
                     default = by_language[settings.LANGUAGE_CODE]
                     alternates.append({"location": default, "lang_code": codes["x-default"]})
@@ -565,6 +607,12 @@ class PeoplePart(Part):
     def query(self):
         return (_people,)
 
+    def count(self):
+        if self.archive.whole and self.item_list is None:
+            # The index counts them without listing them: 17,801 people in 20 Berlinale-sized editions.
+            return self.archive.people_count
+        return super().count()
+
     def versions(self):
         return [self.archive.films_version(), *self.archive.all_edition_versions()]
 
@@ -614,7 +662,7 @@ def index(request):
     with prefetched(*archive.queries()):
         return sitemap_views.index(
             request,
-            sitemaps={name: found for name, found in parts.items() if found.items()},
+            sitemaps={name: found for name, found in parts.items() if found.count()},
             template_name="films/sitemap_index.xml",
             sitemap_url_name="sitemap-part",
         )

@@ -7,6 +7,7 @@ import types
 
 import pytest
 from django.contrib.sitemaps import Sitemap
+from django.template import engines
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -483,7 +484,7 @@ def add_many(edition, section, screen, number):
 # The index: the editions, then the whole archive at once (sections, films, where they are shown, people, venues,
 # awards) and two for lastmod, however many editions. A part: the editions and its own items (the static part:
 # the editions only).
-QUERIES = {"/sitemap.xml": 10, "/sitemap-static.xml": 1}
+QUERIES = {"/sitemap.xml": 9, "/sitemap-static.xml": 1}
 PART_QUERIES = 2
 
 
@@ -529,3 +530,114 @@ def test_the_index_reads_each_part_as_the_part_itself_does(two_editions, award, 
     for name in whole:
         assert sorted(whole[name].items()) == sorted(alone[name].items()), name
     assert sum(len(found.items()) for found in whole.values()) == 2 + 2 * 4 + 5 + 1 + 1 + 1
+
+
+def add_editions(festival, screen, film, number):
+    """``number`` more published editions, one a year before 2023, each with a section, a film of its own (selected,
+    and screened with the example film) and the example film selected again: a film shown in every edition."""
+    for year in range(2022, 2022 - number, -1):
+        older = Edition.objects.create(
+            festival=festival,
+            key=f"idfa-{year}",
+            year=year,
+            name=f"IDFA {year}",
+            start_date=datetime.date(year, 11, 10),
+            end_date=datetime.date(year, 11, 20),
+            timezone="Europe/Amsterdam",
+            published=True,
+        )
+        section = Section.objects.create(edition=older, key="competition", name="Competition", published=True)
+        own = Film.objects.create(key=f"film-of-{year}", title=f"Film of {year}", published=True)
+        Selection.objects.create(section=section, film=own)
+        Selection.objects.create(section=section, film=film)
+        screening = Screening(
+            edition=older,
+            key="opening",
+            starts_at=local(year, 11, 10, 20),
+            ends_at=local(year, 11, 10, 22),
+            screen=screen,
+            section=section,
+            published=True,
+        )
+        screening.save()
+        screening.screening_films.create(film=own)
+        screening.screening_films.create(film=film, order=1)
+
+
+@pytest.mark.parametrize("editions", [0, 6])
+def test_query_count_is_constant_in_the_number_of_editions(
+    client, site, festival, screen, film, django_assert_num_queries, editions
+):
+    add_editions(festival, screen, film, editions)
+    Film.objects.create(key="archive-only", title="Archive Only", published=True)
+    listed = [location.removeprefix(SERVER) for location in index_locations(client)]
+    # Each edition lists its programme, and its films but for the example film (the newest edition's).
+    assert len(listed) == 1 + 2 * (1 + editions) + 3
+    assert "/sitemap-films.xml" in listed
+    assert [location for location in listed if location.endswith("-films.xml")][:2] == [
+        "/sitemap-idfa-2023-films.xml",
+        *(["/sitemap-idfa-2022-films.xml"] if editions else ["/sitemap-films.xml"]),
+    ]
+    for url in ["/sitemap.xml", *listed]:
+        with django_assert_num_queries(QUERIES.get(url, PART_QUERIES)):
+            assert client.get(url).status_code == 200, url
+
+
+def test_the_index_counts_each_part_as_the_part_itself_lists_it(two_editions, award, at):
+    """The index needs of a part how many items it has (its pages): for the people, a count of its own."""
+    at(datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC))
+    whole = sitemaps.Archive(whole=True).parts()
+    alone = sitemaps.Archive().parts()
+    counts = {name: found.count() for name, found in whole.items()}
+    assert counts == {name: len(found.items()) for name, found in alone.items()}
+    assert counts["people"] == Person.objects.filter(credits__film__published=True).distinct().count() == 1
+
+
+@pytest.mark.parametrize("limit", [3, 7, sitemaps.URLS_PER_PAGE])
+def test_pages_pair_each_item_with_each_language_as_django_does(two_editions, monkeypatch, limit):
+    """Django's sitemap pairs every item with every language before it paginates; the parts make those pairs one
+    page at a time (``Entries``), in the same order and the same pages."""
+    monkeypatch.setattr(sitemaps.Part, "limit", limit)
+    for name, found in sitemaps.Archive().parts().items():
+        pairs = [(item, code) for item in found.items() for code in found.get_languages_for_item(item)]
+        entries = found.paginator.object_list
+        assert len(entries) == len(pairs), name
+        assert list(entries) == pairs == [entries[index] for index in range(-len(pairs), 0)], name
+        with pytest.raises(IndexError):
+            entries[len(pairs)]
+        pages = [found.paginator.page(number).object_list for number in found.paginator.page_range]
+        # (An empty part has one empty page, as Django's paginator gives it.)
+        assert pages == ([pairs[start : start + limit] for start in range(0, len(pairs), limit)] or [[]]), name
+
+
+# How templates/films/sitemap.xml wrote each entry before its alternates were written once for a page's entries.
+ENTRY_BY_ENTRY = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">
+{% for url in urlset %}  <url>
+    <loc>{{ url.location }}</loc>{% for alternate in url.alternates %}
+    <xhtml:link rel="alternate" hreflang="{{ alternate.lang_code }}" href="{{ alternate.location }}"/>{% endfor %}
+  </url>
+{% endfor %}</urlset>
+"""
+
+
+@pytest.mark.parametrize("limit", [7, sitemaps.URLS_PER_PAGE])
+def test_pages_are_byte_for_byte_what_writing_each_entry_makes(client, two_editions, award, at, monkeypatch, limit):
+    """A page's alternates are written once for its entries (``Alternates.xml``, from
+    templates/films/sitemap_alternates.xml): the page is the same, byte for byte, on pages that split a page's
+    languages too."""
+    at(datetime.datetime(2031, 1, 1, tzinfo=datetime.UTC))
+    monkeypatch.setattr(sitemaps.Part, "limit", limit)
+    server = types.SimpleNamespace(domain="testserver")
+    entry_by_entry = engines["django"].from_string(ENTRY_BY_ENTRY)
+    written = 0
+    for name, found in sitemaps.Archive().parts().items():
+        if not found.items():
+            continue
+        for page in found.paginator.page_range:
+            urlset = found.get_urls(page=page, site=server, protocol="http")
+            response = client.get(f"/sitemap-{name}.xml?p={page}")
+            assert response.content.decode() == entry_by_entry.render({"urlset": urlset}), (name, page)
+            written += len(urlset)
+    # Home and editions; two programmes of four pages; five films; a person, a venue, an award: in five languages.
+    assert written == len(sitemap_locations(client)) == 2 * 5 + 2 * 4 * 5 + 5 * 5 + 5 + 5 + 5
