@@ -48,6 +48,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+import serving
 from PIL import Image
 from serving import EDITION, ROOT, Gunicorn, ensure_admin, ensure_demo, manage_shell, production_env
 from urllib3 import encode_multipart_formdata  # with requests, which pip-audit (requirements-dev.txt) needs
@@ -145,12 +146,7 @@ class Nginx:
         sys.exit(f"nginx did not start:\n{self.error_log.read_text()}")
 
     def __exit__(self, *exc):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+        serving.stop(self.process)
 
 
 TLS = ssl.create_default_context()

@@ -112,6 +112,16 @@ def get(base, path, headers=None):
         return response.status, response.headers, response.read().decode()
 
 
+def stop(process, timeout=15):
+    """Stop a child process: SIGTERM, then SIGKILL if it has not ended after ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
 class Gunicorn:
     """``with Gunicorn(env, port) as base:`` runs the app as scripts/serve does, until the block ends.
 

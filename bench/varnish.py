@@ -123,12 +123,7 @@ class Varnish:
         sys.exit(f"varnishd did not start:\n{self.log.read_text()[-2000:]}")
 
     def __exit__(self, *exc):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        serving.stop(self.process)
 
 
 def fetch(base, path):
