@@ -162,6 +162,14 @@ TEMPLATES = [
             ],
         },
     },
+    # The public pages' longest lists only (templates/jinja2/, rendered with ``using="jinja2"``, see
+    # festival/jinja2.py); every page itself is a Django template.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "festival.jinja2.environment"},
+    },
 ]
 
 DATABASE_URL = env("DATABASE_URL")

@@ -103,6 +103,18 @@ def saved_days_ago(days=3):
     Screening.objects.update(version=int((time.time() - days * 24 * 60 * 60) * 1_000_000))
 
 
+# Django's engine writes a quote as &quot; and an apostrophe as &#x27;, Jinja2's (the programme's rows, see
+# films/views/rows.py) as &#34; and &#39;: the same characters. Tests that compare escaped markup read both alike.
+ENTITY_SPELLINGS = {"&#34;": "&quot;", "&#39;": "&#x27;"}
+
+
+def one_spelling(html):
+    """``html`` with every quote and apostrophe entity spelled as Django's engine spells it."""
+    for other, django in ENTITY_SPELLINGS.items():
+        html = html.replace(other, django)
+    return html
+
+
 def tiny_image(fmt="PNG", size=(8, 6), name=None, color=(200, 30, 30)):
     """An image file held in memory, as an upload."""
     buffer = io.BytesIO()
@@ -232,8 +244,11 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-def open_page(browser, live_server, viewport):
-    context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=live_server.url)
+def open_page(browser, live_server, viewport, **options):
+    """A page of a new browser context at ``viewport`` (a name in VIEWPORTS, or ``{"width": …, "height": …}``),
+    ``options`` passed to the context (``bypass_csp=True``, …); on leaving, no JavaScript error may have occurred."""
+    size = VIEWPORTS[viewport] if isinstance(viewport, str) else viewport
+    context = browser.new_context(viewport=size, base_url=live_server.url, **options)
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors = []

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from films.models import Award, AwardResult, Film, FilmImage, JuryMember, Person, Selection
 
-from .conftest import local, tiny_image
+from .conftest import local, one_spelling, tiny_image
 
 PAYLOAD = """<script>alert("x")</script> & 'q' "dq" <b>"""
 ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;q&#x27; &quot;dq&quot; &lt;b&gt;"
@@ -130,7 +130,7 @@ PROGRAMME = "/uk/idfa-2023/programme/?day=2023-11-12"
 def page(client, url, language="uk"):
     response = client.get(url)
     assert response.status_code == 200, url
-    html = response.content.decode()
+    html = one_spelling(response.content.decode())
     assert_inert(html)
     assert f'<html lang="{language}">' in html
     return html

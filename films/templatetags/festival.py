@@ -1,15 +1,12 @@
 """Template tags for the public pages: translated text with its real language, alternates, navigation."""
 
-from html import escape as html_escape
-
 from django import template
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 
 from ..public import alternate_urls, current_language, film_title, translated
-from ..views.rows import screening_notes as screening_notes_html
+from ..views import rows
 
 register = template.Library()
 
@@ -98,20 +95,18 @@ def site_edition(context):
 
 @register.simple_tag
 def options(choices, selected=""):
-    """``<option>`` elements for ``(value, label)`` pairs, ``selected`` marked: one Python loop, not a template one."""
-    selected = str(selected or "")
-    # The standard library's escape (the same characters as Django's) and str() of lazy labels: cheap per option.
-    return mark_safe(  # noqa: S308 - values and labels are escaped
-        "".join(
-            f'<option value="{html_escape(str(value))}"{" selected" if str(value) == selected else ""}>'
-            f"{html_escape(str(label))}</option>"
-            for value, label in choices
-        )
-    )
+    """``<option>`` elements for ``(value, label)`` pairs, ``selected`` marked (``options.html``, a Jinja2 loop)."""
+    return rows.render("options.html", {"choices": choices, "selected": str(selected or "")})
 
 
 @register.filter
 def screening_notes(row):
     """``{{ row|screening_notes }}``: a screening row's access markers and guest lines, as the programme shows them
     (``films.views.rows``: one definition of that markup)."""
-    return screening_notes_html(row)
+    return rows.screening_notes(row)
+
+
+@register.simple_tag
+def personal_toggle(screening_key, edition_key):
+    """``{% personal_toggle row.key edition.key %}``: the "Add to my programme" button of one screening."""
+    return rows.personal_toggle(screening_key, edition_key)
