@@ -12,9 +12,9 @@ from jinja2 import Environment
 
 
 def environment(**options):
-    # Django's backend passes autoescape=True in ``options`` (ruff cannot see that).
-    options.setdefault("autoescape", True)
-    env = Environment(extensions=["jinja2.ext.i18n"], **options)  # noqa: S701
+    # Always escaping, whatever ``options`` say (Django's backend passes autoescape=True too).
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     from films import access
     from films.views import rows

@@ -14,6 +14,7 @@ from django.urls import include, path
 from festival.media import serve_media
 from festival.views import favicon, healthz
 from films.catalogue.admin_views import catalogue_import_view
+from films.views.identity import identity_css
 from films.views.pages import language_redirect
 
 handler500 = "festival.views.server_error"
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", language_redirect, name="language-redirect"),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
+    path("identity.css", identity_css, name="identity-css"),
     path("admin/films/import/", admin.site.admin_view(catalogue_import_view), name="catalogue-import"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("films.urls_api")),

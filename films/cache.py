@@ -573,12 +573,13 @@ def connect_signals():
 
 
 def is_public_path(path):
-    """Public pages: under a site language prefix, the JSON API and the sitemap index and parts; never the admin."""
+    """Public pages: under a site language prefix, the JSON API, the sitemap index and parts and the identity
+    stylesheet; never the admin."""
     if path.startswith("/admin/"):
         return False
     if (
         path.startswith("/api/v1/")
-        or path == "/sitemap.xml"
+        or path in ("/sitemap.xml", "/identity.css")
         or (path.startswith("/sitemap-") and path.endswith(".xml"))
     ):
         return True

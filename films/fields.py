@@ -158,6 +158,41 @@ class KeyField(models.SlugField):
         super().__init__(*args, **kwargs)
 
 
+# A colour as CSS writes it: "#" and six hexadecimal digits in lower case. The field's validator and the named
+# check constraint (``colour_constraint``) hold every stored colour to it.
+COLOUR_PATTERN = r"^#[0-9a-f]{6}$"
+
+
+class ColourField(models.CharField):
+    """A colour as CSS writes it, ``#0b4f8a`` (six hexadecimal digits, lower case), or empty for the default."""
+
+    default_validators = [
+        RegexValidator(
+            COLOUR_PATTERN.replace("$", r"\Z"),
+            _("A colour is “#” and six hexadecimal digits in lower case, such as “#0b4f8a”."),
+            code="invalid_colour",
+        )
+    ]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 7)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+def colour_constraint(model_name, field):
+    """A named check that a colour field holds ``COLOUR_PATTERN`` or nothing: what is written into
+    ``/identity.css`` can be nothing but a colour, whoever wrote the row."""
+    return models.CheckConstraint(
+        condition=models.Q(**{field: ""}) | models.Q(**{f"{field}__regex": COLOUR_PATTERN}),
+        name=f"{model_name}_{field}_format",
+    )
+
+
 def key_constraint(model_name):
     """A named check that the key is not empty (the format itself is checked by the field's validator)."""
     return models.CheckConstraint(condition=~models.Q(key=""), name=f"{model_name}_key_not_empty")

@@ -12,7 +12,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import CharField, Exists, F, OuterRef, Value
+from django.db.models import Case, CharField, Exists, F, OuterRef, Subquery, TextField, Value, When
 from django.db.models.functions import Concat
 from django.db.models.query import ValuesIterable, ValuesListIterable
 from django.urls import NoReverseMatch, reverse
@@ -23,7 +23,8 @@ from django.utils.translation import gettext
 from .access import marker_codes
 from .changelog import CANCELLED, recent_changes
 from .codes import language_name
-from .models import Edition, Screening, ScreeningFilm, ScreeningGuest, Section, Selection
+from .identity import section_class
+from .models import Edition, FilmImage, Screening, ScreeningFilm, ScreeningGuest, Section, Selection
 from .public import (
     current_language,
     language_codes,
@@ -353,6 +354,22 @@ def film_columns():
     )
 
 
+def card_image(film="pk"):
+    """The renditions of the image a film's card shows (its first poster, else its first still) as JSON text, or
+    None: a subquery of the rows of an outer query whose film's id is ``film``, for ``annotate()``.
+
+    Pages list films with their cards' images at no query of their own: ``films.images.card_picture`` makes what
+    the ``picture`` macro writes from its value (text, not decoded here: it is kept by it).
+    """
+    poster_first = Case(When(kind=FilmImage.Kind.POSTER, then=Value(0)), default=Value(1))
+    return Subquery(
+        FilmImage.objects.filter(film=OuterRef(film), renditions__isnull=False)
+        .order_by(poster_first, "order", "id")
+        .values("renditions")[:1],
+        output_field=TextField(),
+    )
+
+
 # The columns of a screening's guests ``screening_rows`` reads, one row per guest in the programme's order.
 GUEST_COLUMNS = ("screening_id", "intro", "qa", "person__key", "person__name")
 
@@ -371,8 +388,9 @@ _day_screenings = Prepared(
 _day_films = Prepared(
     lambda edition, start, end: (
         lean(ScreeningFilm.objects.filter(screening__in=day_screenings(edition, start, end).values("id")))
+        .annotate(film_card=card_image("film_id"))
         .order_by("screening_id", "order", "id")
-        .values_list(*film_columns())
+        .values_list(*film_columns(), "film_card")
     ),
     EDITION,
     DAY_START,
@@ -433,19 +451,21 @@ def screening_rows(queryset, edition, sections, *, day=None):
     else:
         film_rows = (
             lean(ScreeningFilm.objects.filter(screening_id__in=list(section_of)))
+            .annotate(film_card=card_image("film_id"))
             .order_by("screening_id", "order", "id")
-            .values_list(*film_columns())
+            .values_list(*film_columns(), "film_card")
         )
     film_url = UrlPattern("film", film=None)
     labels = {value: str(label) for value, label in Selection.Premiere.choices}
     titles = title_reader()
     seen = {}
-    for item_id, screening_id, published, *values, selection_section, premiere in film_rows:
+    for item_id, screening_id, published, *values, selection_section, premiere, card in film_rows:
         if not published:
             hidden.add(screening_id)
             continue
         if item_id not in seen:
-            seen[item_id] = {"title": titles(values), "url": film_url(values[-1]), "premiere": ""}
+            # ``card``: the renditions of the film's card image (``card_image``), for ``views.rows.screening_items``.
+            seen[item_id] = {"title": titles(values), "url": film_url(values[-1]), "premiere": "", "card": card}
             films.setdefault(screening_id, []).append(seen[item_id])
         if premiere and selection_section is not None and selection_section == section_of[screening_id]:
             seen[item_id]["premiere"] = labels.get(premiere, "")
@@ -522,6 +542,8 @@ def screening_rows(queryset, edition, sections, *, day=None):
                 "ticket_url": ticket_url if status == scheduled else "",
                 "section": section,
                 "section_url": section_url(section["key"]) if section else "",
+                # The class that carries the section's colour (films.identity).
+                "section_class": section_class(edition.key, section["key"]) if section else "",
                 "screen_id": screen_id,
                 "screen": screen_name or "",
                 "screen_order": screen_order,

@@ -35,6 +35,9 @@ def listed(page):
 def test_language_switch_keeps_the_visitor_on_the_same_film(page, programme):
     page.goto("/en/films/we-will-not-fade-away/")
     assert page.locator("h1").inner_text() == "We Will Not Fade Away"
+    # The languages fold into a disclosure in the header: open it, then choose.
+    assert not page.locator('nav.languages a[hreflang="uk"]').is_visible()
+    page.locator("nav.languages summary").click()
     page.locator('nav.languages a[hreflang="uk"]').click()
     page.wait_for_url(re.compile(r"/uk/films/we-will-not-fade-away/$"))
     assert page.locator("h1").inner_text() == "Ми не згаснемо"
@@ -44,11 +47,20 @@ def test_language_switch_keeps_the_visitor_on_the_same_film(page, programme):
 def test_choosing_a_section_filters_the_programme(page, programme):
     page.goto("/en/idfa-2023/programme/?day=2023-11-12")
     assert listed(page) == ["morning", "afternoon", "evening"]
+    # The filters are folded away: the first screening shows without scrolling past them.
+    assert not page.locator("#f-section").is_visible()
+    page.locator("details.filters-box summary").click()
+    # Choosing a value sends the form at once (films/js/filters.js): no button to press.
     page.select_option("#f-section", "competition")
-    page.get_by_role("button", name="Show screenings").click()
     page.wait_for_url(re.compile(r"section=competition"))
     assert listed(page) == ["afternoon", "evening"]
     assert page.locator("#f-section").input_value() == "competition"
+    # The choice shows as a chip that removes it.
+    chip = page.locator("ul.chips a.chip").first
+    assert chip.get_attribute("href") == "/en/idfa-2023/programme/?day=2023-11-12"
+    page.get_by_role("link", name="Remove the filter Section: Competition", exact=True).click()
+    page.wait_for_url(re.compile(r"programme/\?day=2023-11-12$"))
+    assert listed(page) == ["morning", "afternoon", "evening"]
 
 
 def test_two_marked_screenings_make_a_personal_programme_and_its_calendar(page, programme, live_server):

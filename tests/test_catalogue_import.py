@@ -576,7 +576,15 @@ def test_local_images_are_checked_stored_and_sized(tmp_path):
         "Ann Example",
         "",
     )
-    assert image.thumbnail.name.endswith(".webp")
+    # Its renditions: one width (the original is narrower than the narrowest), in WebP and JPEG.
+    assert image.renditions == [
+        {"width": 40, "height": 30, "webp": "films/renditions/poster-40.webp", "jpeg": "films/renditions/poster-40.jpg"}
+    ]
+    assert (image.thumbnail.name, image.display.name) == ("films/renditions/poster-40.webp",) * 2
+    for name, image_format in (("poster-40.webp", "WEBP"), ("poster-40.jpg", "JPEG")):
+        with Image.open(image.image.storage.path(f"films/renditions/{name}")) as rendition:
+            assert (rendition.format, rendition.size) == (image_format, (40, 30))
+    assert remote.renditions is None  # nothing to derive them from
     assert (remote.kind, remote.image.name, remote.source_url, remote.width) == (
         "still",
         "",
@@ -589,6 +597,23 @@ def test_local_images_are_checked_stored_and_sized(tmp_path):
     again = import_catalogue([path])
     assert again.changed_nothing
     assert list(FilmImage.objects.order_by("order").values_list("pk", flat=True)) == [image.pk, remote.pk]
+
+
+@pytest.mark.django_db
+def test_an_image_already_stored_gets_its_renditions_when_imported(tmp_path, settings):
+    from django.core.files.storage import default_storage
+
+    stored = default_storage.save("films/images/stored.png", io.BytesIO(png_bytes()))
+    document = example()
+    document["films"][0]["images"] = [{"kind": "still", "src": f"{settings.MEDIA_URL}{stored}"}]
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    import_catalogue([path])
+    image = FilmImage.objects.get()
+    assert image.image.name == "films/images/stored.png"
+    assert image.renditions == [
+        {"width": 40, "height": 30, "webp": "films/renditions/stored-40.webp", "jpeg": "films/renditions/stored-40.jpg"}
+    ]
 
 
 @pytest.mark.django_db

@@ -121,9 +121,20 @@ def test_three_editions_a_year_apart_each_with_a_programme_of_its_own(built, edi
             .values_list("year", flat=True)
         )
         assert years == {edition.year - 1, edition.year}, edition.key
-    # Posters and stills are drawn for the current edition only.
-    assert FilmImage.objects.count() == 86
-    assert not FilmImage.objects.filter(film__selections__section__edition__key__in=KEYS[1:]).exists()
+    # Every film of every edition has a poster and a still: 181 films. An earlier edition's films share a dozen
+    # posters drawn for it, and every film but the example film one of the two dozen stills drawn for the demo.
+    assert FilmImage.objects.count() == 2 * 181
+    for edition in editions.values():
+        keys = films_of(edition)
+        for kind in ("poster", "still"):
+            found = FilmImage.objects.filter(kind=kind, film__key__in=keys).values_list("film__key", flat=True)
+            assert sorted(found) == sorted(keys), (edition.key, kind)
+    earlier = FilmImage.objects.filter(kind="poster", film__key__in=films_of(editions["demo-2024"]))
+    assert {name.rsplit("-", 1)[0] for name in earlier.values_list("image", flat=True)} == {
+        "films/images/demo-2024-poster"
+    }
+    assert earlier.values("image").distinct().count() <= 12
+    assert FilmImage.objects.filter(kind="still").values("image").distinct().count() == 25
 
 
 def test_venues_companies_and_people_return_across_years(editions):
@@ -181,7 +192,7 @@ def award_years(html):
     years = []
     for block in re.findall(r'<section class="award-year".*?</section>', html, re.S):
         edition = re.search(r"<h2[^>]*><a href=\"[^\"]+\">([^<]+)</a>", block)[1]
-        winners = re.findall(r'<dd class="award__winner"><a href="([^"]+)">', block)
+        winners = re.findall(r'<li class="award__winner"><a href="([^"]+)">', block)
         years.append((edition, winners, "Not announced yet." not in block))
     return years
 

@@ -98,7 +98,14 @@ def test_small_demo_has_the_pinned_counts_for_the_default_seed(demo, built):
     assert Award.objects.filter(edition=demo).count() == 7
     assert AwardResult.objects.filter(award__edition=demo).count() == 11
     assert Credit.objects.filter(film__key__startswith="demo-").count() == 639
-    assert FilmImage.objects.filter(film__key__startswith="demo-").count() == 86
+    # Every film has a poster and a still, the example film among them.
+    assert FilmImage.objects.filter(film__key__startswith="demo-").count() == 120
+    assert list(
+        FilmImage.objects.filter(film__key="we-will-not-fade-away").order_by("order").values_list("kind", "image")
+    ) == [
+        ("poster", "films/images/demo-we-will-not-fade-away-poster.jpg"),
+        ("still", "films/images/demo-we-will-not-fade-away-still-1.jpg"),
+    ]
     assert demo.start_date == datetime.date(2026, 2, 12)
     assert demo.end_date == datetime.date(2026, 2, 22)
     assert demo.timezone == "Europe/Berlin"

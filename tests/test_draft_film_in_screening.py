@@ -80,7 +80,10 @@ def test_programme_leaves_out_the_screening_with_the_draft(client, shorts, query
     html = html_of(client, f"/en/idfa-2023/programme/?{query}")
     assert_no_draft(html, query)
     assert listed(html) == ["alpha-solo"]
-    assert '<ul class="screening__films"><li><a href="/en/films/short-alpha/">Short Alpha</a></li></ul>' in html
+    assert (
+        '<ul class="screening__films"><li><span class="screening__image picture--none"></span>'
+        '<a href="/en/films/short-alpha/">Short Alpha</a></li></ul>'
+    ) in html
     assert "Short Beta" not in html
 
 
@@ -216,9 +219,11 @@ def test_publishing_the_draft_brings_the_shorts_programme_back_everywhere(client
     html = html_of(client, "/en/idfa-2023/programme/?day=2023-11-12")
     assert listed(html) == ["shorts", "alpha-solo"]
     assert (
-        '<ul class="screening__films"><li><a href="/en/films/short-alpha/">Short Alpha</a></li>'
-        '<li><a href="/en/films/short-gamma/">Short Gamma</a></li>'
-        '<li><a href="/en/films/short-beta/">Short Beta</a></li></ul>'
+        '<ul class="screening__films"><li><span class="screening__image picture--none"></span>'
+        '<a href="/en/films/short-alpha/">Short Alpha</a></li>'
+        '<li><span class="screening__image picture--none"></span><a href="/en/films/short-gamma/">Short Gamma</a></li>'
+        '<li><span class="screening__image picture--none"></span><a href="/en/films/short-beta/">Short Beta</a></li>'
+        "</ul>"
     ) in html
     assert [item["key"] for item in client.get("/api/v1/idfa-2023/programme.json").json()["screenings"]] == [
         "shorts",

@@ -475,6 +475,7 @@ def test_a_partner_listed_in_the_setting_shows_the_embed_and_its_filters_work_in
     page.frame_locator("iframe").locator("ol.screenings").wait_for()
     frame = embed_frame(page)
     assert listed(frame) == ["morning", "afternoon"]
+    frame.locator("details.filters-box summary").click()
     frame.select_option("#f-section", "competition")
     with frame.expect_navigation():
         frame.get_by_role("button", name="Show screenings").click()

@@ -124,6 +124,17 @@ def english_only(db, edition, section, screen, make_screening, monkeypatch):
 
 
 FILM = "/uk/films/english-only/"
+
+
+def picture(class_):
+    """A pattern of a card's thumbnail: the film's poster, its alt empty."""
+    return (
+        rf'<picture class="{class_}"><source type="image/webp" srcset="[^"]+" sizes="[^"]+">'
+        r'<img src="[^"]+" srcset="[^"]+" sizes="[^"]+" width="8" height="6" alt="" loading="(?:eager|lazy)" '
+        r'decoding="async"></picture>'
+    )
+
+
 PROGRAMME = "/uk/idfa-2023/programme/?day=2023-11-12"
 
 
@@ -162,8 +173,11 @@ def test_film_page_fallback_section_edition_award_and_caption_are_marked(client,
     # Laurels: the award's name and the citation block.
     assert f'<a class="laurel__award" href="/uk/awards/best/"><span lang="en">Award name {ESCAPED}</span></a>' in html
     assert f'<blockquote class="laurel__citation" lang="en"><p>Award citation {ESCAPED}</p></blockquote>' in html
+    # The poster leads the page (the film has no still); its caption's language is marked on the <img>.
     assert re.search(
-        rf'<img src="/media/films/display/[^"]+" alt="Poster caption {re.escape(ESCAPED)}" lang="en">', html
+        r'<img src="/media/films/renditions/[^"]+\.jpg" srcset="[^"]+" sizes="[^"]+" width="8" height="6" '
+        rf'alt="Poster caption {re.escape(ESCAPED)}" lang="en" loading="eager" fetchpriority="high" decoding="async">',
+        html,
     )
     for label in ("Edition name", "Section name", "Award name", "Award citation"):
         assert holders_of(html, label), label
@@ -181,10 +195,12 @@ def test_a_sibling_suggested_on_the_film_page_keeps_its_own_language(client, eng
 
 def test_programme_rows_mark_fallback_film_title_and_section_name(client, english_only):
     html = page(client, PROGRAMME)
-    assert (
-        f'<ul class="screening__films"><li><a href="/uk/films/english-only/"><span lang="en">Film title {ESCAPED}'
-        "</span></a></li></ul>"
-    ) in html
+    # Beside it, its poster's thumbnail: decorative (an empty alt), so no language to mark.
+    assert re.search(
+        rf'<ul class="screening__films"><li>{picture("screening__image")}<a href="/uk/films/english-only/">'
+        + re.escape(f'<span lang="en">Film title {ESCAPED}</span></a></li></ul>'),
+        html,
+    )
     assert (
         f'<p class="screening__where"><a href="/uk/idfa-2023/sections/best-of-fests/"><span lang="en">Section name '
         f"{ESCAPED}</span></a> · "
@@ -244,7 +260,11 @@ def test_section_page_marks_fallback_name_description_title_and_tagline(client, 
     html = page(client, "/uk/idfa-2023/sections/best-of-fests/")
     assert f'<h1><span lang="en">Section name {ESCAPED}</span></h1>' in html
     assert f'<div class="section__description" lang="en"><p>Section description {ESCAPED}</p></div>' in html
-    assert f'<li><a href="/uk/films/english-only/"><span lang="en">Film title {ESCAPED}</span></a>' in html
+    assert re.search(
+        rf'<li class="card">{picture("card__image")}'
+        + re.escape(f'<a href="/uk/films/english-only/"><span lang="en">Film title {ESCAPED}</span></a>'),
+        html,
+    )
     assert f'<br><span lang="en">Film tagline {ESCAPED}</span></li>' in html
     assert f"<title>Section name {ESCAPED} – Edition name {ESCAPED}" in html
     for label in ("Section name", "Section description", "Film title", "Film tagline"):
@@ -271,13 +291,17 @@ def test_palmares_marks_fallback_competition_award_statement_and_citation(client
 
 def test_award_page_marks_fallback_film_title_and_citation(client, english_only):
     html = page(client, "/uk/awards/best/")
-    assert f'<dd class="award__winner"><a href="/uk/films/english-only/"><span lang="en">Film title {ESCAPED}' in html
+    assert f'<li class="award__winner"><a href="/uk/films/english-only/"><span lang="en">Film title {ESCAPED}' in html
     assert f'<blockquote class="citation" lang="en"><p>Award citation {ESCAPED}</p></blockquote>' in html
 
 
 def test_search_results_mark_fallback_film_title(client, english_only):
     html = page(client, "/uk/search/?q=film+title")
-    assert f'<li><a href="/uk/films/english-only/"><span lang="en">Film title {ESCAPED}</span></a> (2023)' in html
+    assert re.search(
+        rf'<li class="card">{picture("card__image")}'
+        + re.escape(f'<a href="/uk/films/english-only/"><span lang="en">Film title {ESCAPED}</span></a> (2023)'),
+        html,
+    )
     assert [lang for _element, lang in holders_of(html, "Film title")] == ["en"]
 
 

@@ -19,15 +19,76 @@ def make_image(film, upload, **fields):
     return image
 
 
+def rendition_files(image):
+    """``[(name, Pillow's format, size, EXIF tags, metadata keys), ...]`` of each rendition file of ``image``."""
+    found = []
+    for entry in image.renditions:
+        for kind in ("webp", "jpeg"):
+            with Image.open(image.image.storage.path(entry[kind])) as rendition:
+                metadata = sorted(set(rendition.info) & {"exif", "icc_profile", "xmp", "comment", "dpi"})
+                found.append((entry[kind], rendition.format, rendition.size, dict(rendition.getexif()), metadata))
+    return found
+
+
 def test_a_real_image_is_stored_with_its_size_and_derived_renditions(film):
-    image = make_image(film, tiny_image("JPEG", size=(2000, 1000)), kind="poster")
+    image = make_image(film, tiny_image("JPEG", size=(2000, 1000), name="wide.jpg"), kind="poster")
     image.refresh_from_db()
     assert (image.width, image.height) == (2000, 1000)
+    # Each width in WebP and in JPEG, narrowest first, none wider than 1280.
+    assert image.renditions == [
+        {
+            "width": width,
+            "height": width // 2,
+            "webp": f"films/renditions/wide-{width}.webp",
+            "jpeg": f"films/renditions/wide-{width}.jpg",
+        }
+        for width in (160, 320, 640, 1280)
+    ]
+    assert rendition_files(image) == [
+        (f"films/renditions/wide-{width}.{extension}", image_format, (width, width // 2), {}, [])
+        for width in (160, 320, 640, 1280)
+        for extension, image_format in (("webp", "WEBP"), ("jpg", "JPEG"))
+    ]
+    # The thumbnail and display size the admin and JSON-LD show are two of them.
+    assert (image.thumbnail.name, image.display.name) == (
+        "films/renditions/wide-320.webp",
+        "films/renditions/wide-1280.webp",
+    )
     with Image.open(image.thumbnail.path) as thumbnail:
         assert thumbnail.format == "WEBP"
         assert thumbnail.size == (320, 160)
     with Image.open(image.display.path) as display:
         assert display.size == (1280, 640)
+
+
+@pytest.mark.parametrize(
+    ("size", "widths"),
+    [
+        ((1280, 720), [160, 320, 640, 1280]),
+        ((900, 1350), [160, 320, 640, 900]),
+        ((320, 480), [160, 320]),
+        ((200, 300), [160, 200]),
+        ((120, 80), [120]),
+    ],
+)
+def test_no_rendition_is_wider_than_the_original(film, size, widths):
+    image = make_image(film, tiny_image("PNG", size=size, name="picture.png"))
+    assert [(entry["width"], entry["height"]) for entry in image.renditions] == [
+        (width, round(size[1] * width / size[0])) for width in widths
+    ]
+
+
+def test_a_transparent_png_keeps_its_transparency_in_webp_and_is_put_on_white_in_jpeg(film):
+    buffer = io.BytesIO()
+    Image.new("RGBA", (200, 100), (255, 0, 0, 0)).save(buffer, format="PNG")
+    image = make_image(film, SimpleUploadedFile("clear.png", buffer.getvalue(), content_type="image/png"))
+    entry = image.renditions[-1]
+    with Image.open(image.image.storage.path(entry["webp"])) as webp:
+        assert webp.mode == "RGBA"
+        assert webp.getpixel((10, 10))[3] == 0
+    with Image.open(image.image.storage.path(entry["jpeg"])) as jpeg:
+        assert jpeg.mode == "RGB"
+        assert all(channel > 245 for channel in jpeg.getpixel((10, 10)))
 
 
 def test_exif_orientation_is_applied_and_metadata_stripped_from_derived_sizes(film):
@@ -42,6 +103,16 @@ def test_exif_orientation_is_applied_and_metadata_stripped_from_derived_sizes(fi
     with Image.open(image.thumbnail.path) as thumbnail:
         assert thumbnail.size == (200, 400)
         assert not thumbnail.getexif()
+    # Every rendition is upright and carries no EXIF (no camera make), nor any other metadata.
+    assert rendition_files(image) == [
+        ("films/renditions/rotated-160.webp", "WEBP", (160, 320), {}, []),
+        ("films/renditions/rotated-160.jpg", "JPEG", (160, 320), {}, []),
+        ("films/renditions/rotated-200.webp", "WEBP", (200, 400), {}, []),
+        ("films/renditions/rotated-200.jpg", "JPEG", (200, 400), {}, []),
+    ]
+    for name in image.stored_names()[1:]:
+        with image.image.storage.open(name) as handle:
+            assert b"SecretCam" not in handle.read()
 
 
 def test_a_file_that_is_not_an_image_is_refused(film):

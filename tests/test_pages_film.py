@@ -144,8 +144,20 @@ def test_film_page_shows_images_with_alt_text_from_caption(client, film):
     FilmImage.objects.create(film=film, kind="poster", image=tiny_image(), caption="Poster of the film")
     FilmImage.objects.create(film=film, kind="still", image=tiny_image(), caption_en="", caption_uk="Кадр", order=1)
     html = client.get(URL).content.decode()
-    assert re.search(r'<img src="/media/films/display/[^"]+" alt="Poster of the film">', html)
-    assert re.search(r'<img src="/media/films/thumbnails/[^"]+" alt="Кадр" lang="uk" loading="lazy">', html)
+    # The still leads the page, its caption in Ukrainian only; the poster stands beside the facts.
+    assert re.search(
+        r'<div class="film__lead film__lead--still"><picture class="film__lead-picture">.*?'
+        r'width="8" height="6" alt="Кадр" lang="uk" loading="eager" fetchpriority="high" decoding="async"></picture>',
+        html,
+    )
+    assert re.search(
+        r'<figure class="film__poster"><picture><source type="image/webp" srcset="[^"]+" sizes="[^"]+">'
+        r'<img src="[^"]+" srcset="[^"]+" sizes="[^"]+" width="8" height="6" alt="Poster of the film" '
+        r'loading="lazy" decoding="async"></picture></figure>',
+        html,
+    )
+    # Both are shown once: no gallery of the others.
+    assert 'id="images-heading"' not in html
 
 
 def test_film_page_suggests_published_films_sharing_a_section_or_tag(client, catalogue_film, section):

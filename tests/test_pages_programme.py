@@ -67,7 +67,10 @@ def test_programme_lists_the_day_in_time_order_with_local_times(client, programm
     assert '<p class="status status--sold-out"><strong>Sold out</strong></p>' in html
     assert '<p class="status status--cancelled"><strong>Cancelled</strong></p>' in html
     # A shorts programme lists its films in running order.
-    assert '<li><a href="/en/films/short-b/">Short B</a></li><li><a href="/en/films/short-a/">Short A</a></li>' in html
+    assert (
+        '<li><span class="screening__image picture--none"></span><a href="/en/films/short-b/">Short B</a></li>'
+        '<li><span class="screening__image picture--none"></span><a href="/en/films/short-a/">Short A</a></li>'
+    ) in html
 
 
 def test_programme_shows_times_in_each_locales_format(client, programme):
@@ -198,9 +201,11 @@ def test_programme_grid_puts_screens_across_and_time_down(client, programme):
     assert '<th scope="col">Example Cinema<br>Example Cinema 1</th><th scope="col">Other Cinema<br>Other 1</th>' in html
     # 19:15 for 100 minutes spans seven quarter hours (19:15 to 21:00).
     assert (
-        '<td rowspan="7" class="grid__screening screening--scheduled"><time datetime="2023-11-12T19:15:00+01:00">'
-        in html
+        '<td rowspan="7" class="grid__screening screening--scheduled section-idfa-2023-best-of-fests">'
+        '<time datetime="2023-11-12T19:15:00+01:00">' in html
     )
+    # Each cell carries its section's colour class: the shorts programme's too.
+    assert '<td rowspan="7" class="grid__screening screening--cancelled section-idfa-2023-shorts">' in html
     assert '<tr class="grid__hour"><th scope="row">10:00</th>' in html
     assert 'href="/en/idfa-2023/programme/?day=2023-11-12&amp;view=list"' in html
 
@@ -243,3 +248,31 @@ def test_programme_query_count_does_not_grow(client, edition, section, screen, c
     with django_assert_num_queries(7):
         response = client.get(URL, {"day": "2023-11-12", "view": view, "subtitles": "en", "age": "16"})
     assert len(keys(response)) == count or view == "grid"
+
+
+def test_chosen_filters_show_as_chips_each_removing_itself_and_keeping_the_others(client, programme):
+    html = client.get(URL, {"day": "2023-11-12", "venue": "other-cinema", "subtitles": "nl", "started": "hide"})
+    html = html.content.decode()
+    # The disclosure's summary counts them; closed by default, so the first screening shows on a phone.
+    assert '<details class="filters-box">\n<summary>Filters <span class="filters-box__count">3</span></summary>' in html
+    assert (
+        '<ul class="chips" aria-label="Filters chosen">\n'
+        '<li><a class="chip" href="/en/idfa-2023/programme/?day=2023-11-12&amp;subtitles=nl&amp;started=hide">'
+        '<span class="visually-hidden">Remove the filter </span>Venue: Other Cinema'
+        '<span class="chip__remove" aria-hidden="true">×</span></a></li>\n'
+        '<li><a class="chip" href="/en/idfa-2023/programme/?day=2023-11-12&amp;venue=other-cinema&amp;started=hide">'
+        '<span class="visually-hidden">Remove the filter </span>Subtitles: Dutch'
+        '<span class="chip__remove" aria-hidden="true">×</span></a></li>\n'
+        '<li><a class="chip" href="/en/idfa-2023/programme/?day=2023-11-12&amp;venue=other-cinema&amp;subtitles=nl">'
+        '<span class="visually-hidden">Remove the filter </span>Hide what has started: Hidden'
+        '<span class="chip__remove" aria-hidden="true">×</span></a></li>\n'
+        '<li><a class="chip chip--clear" href="/en/idfa-2023/programme/?day=2023-11-12">Clear filters</a></li>\n</ul>'
+    ) in html
+
+
+def test_no_filter_chosen_shows_no_chips_and_no_count(client, programme):
+    html = client.get(URL, {"day": "2023-11-12"}).content.decode()
+    assert '<details class="filters-box">\n<summary>Filters</summary>' in html
+    assert 'class="chips"' not in html
+    # A value the form refuses is no chip either.
+    assert 'class="chips"' not in client.get(URL, {"day": "2023-11-12", "venue": "nowhere"}).content.decode()

@@ -13,10 +13,17 @@ from films.search import refresh_film_search_text, refresh_person_search_text
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm and GIN are PostgreSQL's")
 
 
+# A search result's start: a film without a picture has a placeholder where its thumbnail would be.
+CARD = '<li class="card"><span class="card__image picture--none"></span>'
+
+
 def film_keys(response):
-    """The keys of the films listed on a search page, in order."""
+    """The keys of the films listed on a search page, in order (none has a picture: each a placeholder)."""
     assert response.status_code == 200
-    return re.findall(r'<li><a href="/en/films/([^/]+)/">', response.content.decode())
+    return re.findall(
+        r'<li class="card"><span class="card__image picture--none"></span><a href="/en/films/([^/]+)/">',
+        response.content.decode(),
+    )
 
 
 def people_keys(response):
@@ -112,25 +119,25 @@ def test_people_rank_an_exact_name_or_alias_first_then_by_name(client, db):
 def test_each_film_shows_its_year_and_the_newest_edition_and_section_it_played_in(client, houses):
     html = client.get("/en/search/", {"q": "house"}).content.decode()
     assert (
-        '<li><a href="/en/films/house-of-us/">House of Us</a> (2019) · <span class="meta">Festival 2023: '
+        f'{CARD}<a href="/en/films/house-of-us/">House of Us</a> (2019) · <span class="meta">Festival 2023: '
         '<a href="/en/fest-2023/sections/panorama/">Panorama</a></span></li>'
     ) in html
     assert (
-        '<li><a href="/en/films/house/">House</a> (2021) · <span class="meta">Festival 2021: '
+        f'{CARD}<a href="/en/films/house/">House</a> (2021) · <span class="meta">Festival 2021: '
         '<a href="/en/fest-2021/sections/panorama/">Panorama</a></span></li>'
     ) in html
     # A draft section or edition is never named; a film that played nowhere public says only its year.
     assert (
-        '<li><a href="/en/films/house-in-draft/">A House in Draft</a> (2022) · <span class="meta">Festival 2022: '
+        f'{CARD}<a href="/en/films/house-in-draft/">A House in Draft</a> (2022) · <span class="meta">Festival 2022: '
         '<a href="/en/fest-2022/sections/panorama/">Panorama</a></span></li>'
     ) in html
     assert "Secret" not in html
     assert (
-        '<li><a href="/en/films/treehouse/">Treehouse</a> (2021) · <span class="meta">Festival 2021: '
+        f'{CARD}<a href="/en/films/treehouse/">Treehouse</a> (2021) · <span class="meta">Festival 2021: '
         '<a href="/en/fest-2021/sections/panorama/">Panorama</a></span></li>'
     ) in html
     assert "fest-2024" not in html
-    assert '<li><a href="/en/films/summer-house/">Summer House</a> (2024)</li>' in html
+    assert f'{CARD}<a href="/en/films/summer-house/">Summer House</a> (2024)</li>' in html
     assert "8 films found." in text_of(client.get("/en/search/", {"q": "house"}))
 
 

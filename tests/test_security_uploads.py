@@ -91,9 +91,47 @@ def test_path_traversal_name_is_stored_under_the_images_folder_with_a_safe_name(
     image = FilmImage.objects.get()
     assert image.image.name == "films/images/passwd.png"
     assert image.image.path.startswith(str(settings.MEDIA_ROOT / "films" / "images"))
+    # Its renditions are named after the stored name, in their own folder.
+    assert image.renditions == [
+        {"width": 8, "height": 6, "webp": "films/renditions/passwd-8.webp", "jpeg": "films/renditions/passwd-8.jpg"}
+    ]
+    for name in image.stored_names():
+        assert image.image.storage.path(name).startswith(str(settings.MEDIA_ROOT / "films"))
 
 
 def test_odd_characters_in_names_are_replaced(admin_client, film):
     response = upload(admin_client, film, tiny_image(name='my "poster" <b>.png'))
     assert response.status_code == 302
-    assert FilmImage.objects.get().image.name == "films/images/my_poster_b.png"
+    image = FilmImage.objects.get()
+    assert image.image.name == "films/images/my_poster_b.png"
+    assert image.stored_names() == [
+        "films/images/my_poster_b.png",
+        "films/renditions/my_poster_b-8.webp",
+        "films/renditions/my_poster_b-8.jpg",
+    ]
+
+
+def test_an_upload_through_the_admin_gets_every_rendition_without_metadata(admin_client, film):
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # Make
+    Image.new("RGB", (1600, 900), (40, 80, 120)).save(buffer, format="JPEG", exif=exif, comment=b"secret")
+    response = upload(admin_client, film, SimpleUploadedFile("still.jpg", buffer.getvalue(), content_type="image/jpeg"))
+    assert response.status_code == 302
+    image = FilmImage.objects.get()
+    assert [(entry["width"], entry["height"]) for entry in image.renditions] == [
+        (160, 90),
+        (320, 180),
+        (640, 360),
+        (1280, 720),
+    ]
+    for name in image.stored_names()[1:]:
+        with image.image.storage.open(name) as handle:
+            data = handle.read()
+        assert b"SecretCam" not in data
+        assert b"secret" not in data
+        with Image.open(io.BytesIO(data)) as rendition:
+            assert rendition.format == ("WEBP" if name.endswith(".webp") else "JPEG")
+            assert not rendition.getexif()

@@ -140,7 +140,8 @@ def test_poster_is_the_image(described):
     FilmImage.objects.create(film=described, kind="poster", image=tiny_image(name="poster.png"))
     request = RequestFactory().get("/en/films/we-will-not-fade-away/")
     data = film_jsonld(described, Screening.objects.for_export().filter(films=described), request)
-    assert re.fullmatch(r"http://testserver/media/films/display/.+", data["@graph"][0]["image"])
+    # Its display size: the widest rendition, in WebP.
+    assert re.fullmatch(r"http://testserver/media/films/renditions/poster_?\w*-8\.webp", data["@graph"][0]["image"])
 
 
 def test_film_jsonld_tag_renders_the_script_in_constant_queries(described, django_assert_num_queries, make_screening):

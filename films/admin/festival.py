@@ -43,6 +43,16 @@ class FestivalAdmin(HistoryAdmin, TranslatorMixin, TabbedTranslationAdmin):
     list_filter = ("country",)
     search_fields = ("key", "short_name", *localized_fields("name"))
     ordering = ("name",)
+    fieldsets = (
+        (None, {"fields": ("key", "name", "short_name", "city", "country")}),
+        (
+            _("Identity on the site"),
+            {
+                "fields": ("logo", "brand_colour", "typeface"),
+                "description": _("Used when this festival runs the site: its current edition's festival."),
+            },
+        ),
+    )
 
 
 class SectionInline(CuratorMixin, TranslationTabularInline):
@@ -165,14 +175,14 @@ class SectionAdmin(
     competition to edit its jury: every field of the section is then read-only.
     """
 
-    list_display = ("name", "key", "edition", "competitive", "order", "published")
+    list_display = ("name", "key", "edition", "competitive", "order", "colour", "published")
     list_select_related = ("edition",)
     list_filter = ("edition", "competitive", "published")
     search_fields = ("key", *localized_fields("name"), "edition__key")
     ordering = ("edition", "order", "key")
     curated_section_lookup = "pk"
     fieldsets = (
-        (None, {"fields": ("edition", "key", "name", "description", "order", "published")}),
+        (None, {"fields": ("edition", "key", "name", "description", "order", "colour", "published")}),
         (_("Competition"), {"fields": ("competitive", "results_announced_at", "results_public", "jury_statement")}),
     )
     readonly_fields = ("results_public",)

@@ -12,8 +12,9 @@ editions. Each earlier edition (``n`` years before) then draws from a generator 
 their credits, selections, screenings, results and juries, and a pool of people of whom two thirds are new and
 one third return from the editions built before it (directors among them return with a new film). Venues,
 screens, companies and the other festivals are the same every year; each award keeps its key, so its page
-lists every year's winner. Posters and stills are drawn for the current edition only (they are the slowest
-part of the build).
+lists every year's winner. Every film has a poster and a still, drawn with Pillow from a generator of their own:
+the current edition's films (the example film among them) each their own, with its title; an earlier edition's
+share a dozen of each drawn for it (pictures are the slowest part of the build).
 """
 
 import datetime
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from ..cache import bump_publication_version
@@ -96,6 +97,8 @@ __all__ = [
 # The earliest year an edition of the demo may have, and how far ahead of today its current edition may lie:
 # its films' years must stay plausible (films/models/film.py).
 EARLIEST_YEAR = 1960
+# Where the example film's pictures drawn by the demo are stored (their names start with ``demo-``).
+EXAMPLE_IMAGES = "films/images/"
 YEARS_AHEAD = 4
 
 
@@ -187,8 +190,7 @@ class Builder(RecordsMixin, ProgrammeMixin, ScheduleMixin, AwardsMixin):
         self.make_sections()
         self.make_films()
         self.make_selections()
-        if self.current:
-            self.make_images()
+        self.make_images()
         self.make_schedule()
         self.make_awards()
         self.editions.append(self.edition)
@@ -236,10 +238,14 @@ class Builder(RecordsMixin, ProgrammeMixin, ScheduleMixin, AwardsMixin):
         editions = list(demo_editions().values_list("pk", flat=True))
         films = Film.objects.filter(key__startswith=PREFIX)
         people = Person.objects.filter(key__startswith=PREFIX)
-        for image in FilmImage.objects.filter(film__in=films):
-            for file in (image.image, image.thumbnail, image.display):
-                if file:
-                    file.storage.delete(file.name)
+        # The demo's images: its films' and those it drew for the example film (named ``demo-…``); an earlier
+        # edition's films share theirs, so each file goes once.
+        images = FilmImage.objects.filter(
+            Q(film__in=films) | Q(film__key=EXAMPLE_FILM_KEY, image__startswith=f"{EXAMPLE_IMAGES}{PREFIX}")
+        )
+        for name in {name for image in images for name in image.stored_names()}:
+            default_storage.delete(name)
+        FilmImage.objects.filter(film__key=EXAMPLE_FILM_KEY, image__startswith=f"{EXAMPLE_IMAGES}{PREFIX}").delete()
         for rows in (
             AwardResult.objects.filter(award__edition__in=editions),
             Award.objects.filter(edition__in=editions),

@@ -1,7 +1,8 @@
 """Posters and stills for demo films: a colour gradient with the title drawn on it, made with Pillow.
 
-The images are JPEG and small (posters 300 × 450, stills 480 × 270: below the derived sizes' widths, so
-deriving them only re-encodes) and depend only on their arguments, so the same seed draws the same pictures.
+Posters are 320 × 480 (a card shows 64 to 96 CSS pixels of one, a film page 120 to 320) and stills 1280 × 720
+(a film page leads with one across its width); each is stored as a JPEG original with its renditions
+(``films.images``). They depend only on their arguments, so the same seed draws the same pictures.
 """
 
 import io
@@ -10,8 +11,8 @@ from functools import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw, ImageFont
 
-POSTER_SIZE = (300, 450)
-STILL_SIZE = (480, 270)
+POSTER_SIZE = (320, 480)
+STILL_SIZE = (1280, 720)
 
 
 @cache
@@ -20,11 +21,12 @@ def _font(size):
 
 
 def _gradient(size, top, bottom):
-    """A vertical gradient from ``top`` to ``bottom`` (RGB tuples): a 1×2 image stretched smoothly."""
+    """A vertical gradient from ``top`` to ``bottom`` (RGB tuples): a 1×2 image stretched smoothly down one
+    column, then across (much faster than stretching it both ways at once)."""
     seed = Image.new("RGB", (1, 2))
     seed.putpixel((0, 0), top)
     seed.putpixel((0, 1), bottom)
-    return seed.resize(size, Image.BILINEAR)
+    return seed.resize((1, size[1]), Image.BILINEAR).resize(size, Image.NEAREST)
 
 
 def _wrap(text, font, width, draw):
@@ -41,30 +43,38 @@ def _wrap(text, font, width, draw):
     return lines
 
 
-def _jpeg(image, name):
+def jpeg(image, name):
+    """``image`` as a JPEG upload named ``name``: the original a FilmImage stores."""
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
-def poster(name, title, credit, top, bottom):
-    """A poster: gradient, the title in large letters and ``credit`` (e.g. "A film by …") at the foot."""
+def poster(title, credit, top, bottom):
+    """A poster (a Pillow image): gradient, the title in large letters and ``credit`` (e.g. "A film by …") at
+    the foot."""
+    width, height = POSTER_SIZE
     image = _gradient(POSTER_SIZE, top, bottom)
     draw = ImageDraw.Draw(image)
-    font = _font(28)
-    y = 70
-    for line in _wrap(title, font, POSTER_SIZE[0] - 48, draw)[:6]:
-        draw.text((24, y), line, font=font, fill=(255, 255, 255))
-        y += 36
-    draw.text((24, POSTER_SIZE[1] - 48), credit, font=_font(14), fill=(240, 240, 240))
-    return _jpeg(image, name)
+    font = _font(30)
+    y = 75
+    for line in _wrap(title, font, width - 52, draw)[:6]:
+        draw.text((26, y), line, font=font, fill=(255, 255, 255))
+        y += 38
+    draw.text((26, height - 52), credit, font=_font(15), fill=(240, 240, 240))
+    return image
 
 
-def still(name, title, top, bottom):
-    """A still: a horizontal band of colour with a horizon line and the title small in a corner."""
+def still(title, top, bottom, horizon=2 / 3, sun=0.7):
+    """A still (a Pillow image): a sky of colour over land below ``horizon`` (a share of the height), a sun at
+    ``sun`` (a share of the width) going down behind it, and ``title`` small in a corner (none when empty)."""
+    width, height = STILL_SIZE
     image = _gradient(STILL_SIZE, top, bottom)
     draw = ImageDraw.Draw(image)
-    horizon = STILL_SIZE[1] * 2 // 3
-    draw.rectangle((0, horizon, STILL_SIZE[0], STILL_SIZE[1]), fill=tuple(channel // 2 for channel in bottom))
-    draw.text((16, STILL_SIZE[1] - 30), title, font=_font(14), fill=(255, 255, 255))
-    return _jpeg(image, name)
+    line = round(height * horizon)
+    x, radius = round(width * sun), height // 9
+    draw.ellipse((x - radius, line - radius, x + radius, line + radius), fill=(255, 236, 200))
+    draw.rectangle((0, line, width, height), fill=tuple(channel // 2 for channel in bottom))
+    if title:
+        draw.text((40, height - 72), title, font=_font(32), fill=(255, 255, 255))
+    return image

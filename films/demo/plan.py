@@ -60,7 +60,9 @@ class Size:
     sections: list
     features: int
     shorts: int
-    # Share of films that get a poster, and of those the share that get a still as well.
+    # Shares of films the main generator still draws a poster for, and of those a still: what the demo drew
+    # before every film had both (from a generator of their own, ``ProgrammeMixin.make_images``), so that the
+    # rest of a seed's demo stays the same.
     posters: float
     stills: float
 

@@ -1,10 +1,12 @@
 """The demo's films: titles, facts, credits, festival history, selections and images."""
 
 import colorsys
+import random
 from pathlib import PurePath
 
 from django.core.files.storage import default_storage
 
+from ..images import QUICK_ENCODINGS, RENDITIONS_FOLDER, rendition_widths, store_renditions
 from ..models import (
     CompanyCredit,
     Credit,
@@ -23,6 +25,10 @@ from .text import ascii_latin, keyify, translated, ukrainian_latin
 
 # In an earlier edition, the share of films whose director is one of another year's, back with a new film.
 RETURNING_DIRECTORS = 0.12
+# The posters drawn for an earlier edition, which its films share; the stills drawn for the demo, which every film
+# but the example film shares.
+ARCHIVE_POSTERS = 12
+STILLS = 24
 
 
 class ProgrammeMixin:
@@ -353,49 +359,102 @@ class ProgrammeMixin:
 
     # Images ---------------------------------------------------------------------------------------
 
-    def colours(self):
-        rng = self.rng
+    @staticmethod
+    def colours(rng):
         hue = rng.random()
         top = colorsys.hsv_to_rgb(hue, 0.55, 0.85)
         bottom = colorsys.hsv_to_rgb((hue + rng.uniform(0.1, 0.3)) % 1, 0.8, 0.25)
         return tuple(round(c * 255) for c in top), tuple(round(c * 255) for c in bottom)
 
-    def store_image(self, film, kind, order, upload, caption=None):
-        stem = PurePath(upload.name).stem
-        for name in (
-            f"films/images/{upload.name}",
-            f"films/thumbnails/{stem}-thumbnail.webp",
-            f"films/display/{stem}-display.webp",
+    def store_picture(self, picture, name):
+        """Store ``picture`` (drawn by ``images``) as ``films/images/<name>`` (a JPEG) with its renditions; return
+        the files' fields of a FilmImage that shows it."""
+        stem = PurePath(name).stem
+        for leftover in (
+            f"films/images/{name}",
+            *(
+                f"{RENDITIONS_FOLDER}/{stem}-{width}.{extension}"
+                for width in rendition_widths(picture.width)
+                for _format, extension, _options in QUICK_ENCODINGS.values()
+            ),
         ):
-            default_storage.delete(name)  # Left over from an earlier run: keep the names the same every time.
-        image = FilmImage(film=film, kind=kind, order=order, image=upload, **translated("caption", caption or {}))
-        image.save()
-        self.stored_files += [image.image.name, image.thumbnail.name, image.display.name]
+            default_storage.delete(leftover)  # Left over from an earlier run: keep the names the same every time.
+        image = FilmImage()
+        image.image.save(name, images.jpeg(picture, name), save=False)
+        store_renditions(image, picture=picture, quick=True)
+        self.stored_files += image.stored_names()
+        return {
+            "image": image.image.name,
+            "width": image.width,
+            "height": image.height,
+            "renditions": image.renditions,
+            "thumbnail": image.thumbnail.name,
+            "display": image.display.name,
+        }
 
     def make_images(self):
+        """Every film of the edition gets a poster and a still, drawn with Pillow from a generator of their own (so
+        the rest of the demo is the same whatever they are). Each film of the current edition has a poster of its
+        own, with its title; an earlier edition's films share a dozen drawn for it, with the edition's name. The
+        stills, landscapes without words, come from a set drawn once for the current edition, except the example
+        film's own. (Pictures are the slowest part of the build: a few hundred ms a dozen.)"""
+        if self.current:
+            self.draw_as_before()
+        rng = random.Random(f"{self.seed}-{self.years}-images")  # noqa: S311  (demo data)
+        if self.current:
+            self.still_pool = [
+                self.store_picture(self.draw_still(rng, ""), f"{PREFIX}still-{number}.jpg") for number in range(STILLS)
+            ]
+        rows = []
+
+        def add(film, poster, still):
+            rows.append(FilmImage(film=film, kind="poster", order=0, **poster))
+            caption = {"en": f"A still from {film.title_en}", "de": f"Szenenbild aus {film.title_de or film.title_en}"}
+            rows.append(FilmImage(film=film, kind="still", order=1, **still, **translated("caption", caption)))
+
+        if self.current:
+            for film in self.films:
+                director = self.latin_names[self.credited[film.key]["director"][0].key]
+                add(film, self.draw_poster(rng, film, director), rng.choice(self.still_pool))
+            film = self.example_film
+            if film and not film.images.exists():
+                director = film.credits.filter(role="director").values_list("person__name", flat=True).first()
+                title = ascii_latin(film.title_en)
+                still = self.store_picture(self.draw_still(rng, title), f"{PREFIX}{film.key}-still-1.jpg")
+                add(film, self.draw_poster(rng, film, director or ""), still)
+        else:
+            name = ascii_latin(self.edition.name_en)
+            posters = [
+                self.store_picture(
+                    images.poster(name, "", *self.colours(rng)), f"{self.edition.key}-poster-{number}.jpg"
+                )
+                for number in range(ARCHIVE_POSTERS)
+            ]
+            for film in self.films:
+                add(film, rng.choice(posters), rng.choice(self.still_pool))
+        FilmImage.objects.bulk_create(rows)
+
+    def draw_as_before(self):
+        """The draws the main generator made for the current edition's images before they had a generator of their
+        own (``Size.posters`` and ``Size.stills``), made still: the schedule and awards drawn after them, and so
+        the rest of a seed's demo, stay the same."""
         rng = self.rng
-        for film in self.films:
+        for _film in self.films:
             if rng.random() >= self.size.posters:
                 continue
-            directors = self.credited[film.key]["director"]
-            top, bottom = self.colours()
-            # Pillow's default font has ASCII letters only: the poster credits the director's name in them.
-            credit = f"A film by {ascii_latin(self.latin_names[directors[0].key])}"
-            self.store_image(
-                film,
-                "poster",
-                0,
-                images.poster(f"{film.key}-poster.jpg", ascii_latin(film.title_en), credit, top, bottom),
-            )
+            self.colours(rng)
             if rng.random() < self.size.stills:
-                top, bottom = self.colours()
-                self.store_image(
-                    film,
-                    "still",
-                    1,
-                    images.still(f"{film.key}-still-1.jpg", ascii_latin(film.title_en), top, bottom),
-                    caption={
-                        "en": f"A still from {film.title_en}",
-                        "de": f"Szenenbild aus {film.title_de or film.title_en}",
-                    },
-                )
+                self.colours(rng)
+
+    def draw_poster(self, rng, film, director):
+        """``film``'s own poster, stored (``demo-…-poster.jpg``): its title, and its director's name in the credit."""
+        stem = film.key if film.key.startswith(PREFIX) else f"{PREFIX}{film.key}"
+        # Pillow's default font has ASCII letters only: the poster credits the director's name in them.
+        credit = f"A film by {ascii_latin(director)}"
+        return self.store_picture(
+            images.poster(ascii_latin(film.title_en), credit, *self.colours(rng)), f"{stem}-poster.jpg"
+        )
+
+    def draw_still(self, rng, title):
+        top, bottom = self.colours(rng)
+        return images.still(title, top, bottom, horizon=rng.uniform(0.55, 0.75), sun=rng.uniform(0.15, 0.85))

@@ -12,7 +12,9 @@ from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from ..codes import country_choices, timezone_choices
-from ..fields import KeyField, field_error, key_constraint
+from ..fields import ColourField, KeyField, colour_constraint, field_error, key_constraint
+from ..identity import validate_typeface
+from ..images import validate_image_upload
 from .versioned import Versioned
 
 # When award results become public (the embargo). One rule, here, in Python (``announcement_time``) and as a
@@ -98,12 +100,31 @@ class Festival(models.Model):
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True, choices=country_choices)
+    # The site's identity, when this is the festival the site runs (films.identity): set here, not in templates.
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="festivals/logos/",
+        blank=True,
+        validators=[validate_image_upload],
+        help_text=_("Shown in the site's header, 40 pixels high, before the festival's name. PNG, JPEG or WebP."),
+    )
+    brand_colour = ColourField(
+        _("brand colour"),
+        help_text=_("The header's and the buttons' colour, such as #0b4f8a; empty for the site's own blue."),
+    )
+    typeface = models.FileField(
+        _("typeface"),
+        upload_to="festivals/typefaces/",
+        blank=True,
+        validators=[validate_typeface],
+        help_text=_("A WOFF2 font file for the headings; empty for the system's fonts."),
+    )
 
     class Meta:
         verbose_name = _("festival")
         verbose_name_plural = _("festivals")
         ordering = ["name"]
-        constraints = [key_constraint("festival")]
+        constraints = [key_constraint("festival"), colour_constraint("festival", "brand_colour")]
 
     def __str__(self):
         return self.short_name or self.name
@@ -233,6 +254,13 @@ class Section(Versioned):
         help_text=_("A competitive section is a competition with awards."),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
+    colour = ColourField(
+        _("colour"),
+        help_text=_(
+            "Marks the section's screenings in the programme, the grid and its films' pages, such as "
+            "#b3261e; empty for one of the site's own colours, by the section's order."
+        ),
+    )
     published = models.BooleanField(_("published"), default=False)
     curators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -258,6 +286,7 @@ class Section(Versioned):
         constraints = [
             key_constraint("section"),
             models.UniqueConstraint(fields=["edition", "key"], name="section_key_unique_in_edition"),
+            colour_constraint("section", "colour"),
         ]
 
     def __str__(self):

@@ -1,20 +1,24 @@
 """Films, their titles, images and selections, and their history at other festivals."""
 
 import datetime
+import logging
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..codes import language_choices
 from ..fields import CodeListField, KeyField, field_error, key_constraint
-from ..images import renditions, validate_image_upload
+from ..images import rendition_names, store_renditions, validate_image_upload
 from ..search import film_search_text, film_title_fields, normalise
 from .labels import choice_label
 from .versioned import Versioned
 
 EARLIEST_FILM_YEAR = 1888
 LONGEST_RUNTIME_MINUTES = 1500  # Longer than any film a festival has shown (the longest run about 14 hours).
+
+logger = logging.getLogger(__name__)
 
 
 class Tag(models.Model):
@@ -228,6 +232,10 @@ class FilmImage(models.Model):
     # As displayed: after EXIF orientation is applied (set by save()).
     width = models.PositiveIntegerField(_("width"), null=True, editable=False)
     height = models.PositiveIntegerField(_("height"), null=True, editable=False)
+    # The derived sizes (``films.images.store_renditions``): each width in WebP and JPEG, narrowest first, as
+    # ``[{"width", "height", "webp": name, "jpeg": name}, ...]``; None while there are none. ``thumbnail`` and
+    # ``display`` name two of its WebP files (the largest at most 320 pixels wide, and the largest).
+    renditions = models.JSONField(_("renditions"), null=True, blank=True, editable=False)
     thumbnail = models.ImageField(_("thumbnail"), upload_to="films/thumbnails/", blank=True, editable=False)
     display = models.ImageField(_("display size"), upload_to="films/display/", blank=True, editable=False)
     caption = models.CharField(_("caption"), max_length=300, blank=True)
@@ -249,10 +257,28 @@ class FilmImage(models.Model):
     def save(self, *args, **kwargs):
         new_upload = self.image and not getattr(self.image, "_committed", True)
         if new_upload:
-            self.width, self.height, derived = renditions(self.image)
-            self.thumbnail.save(derived["thumbnail"].name, derived["thumbnail"], save=False)
-            self.display.save(derived["display"].name, derived["display"], save=False)
+            # The original first, so that its renditions are named after its stored name ("poster_x7Qb-320.jpg").
+            self.image.save(self.image.name, self.image.file, save=False)
+            try:
+                store_renditions(self)
+            except BaseException:
+                self.image.storage.delete(self.image.name)
+                raise
+        elif self.image and not self.renditions:
+            # A file already stored (a catalogue naming one by its address, say) that has no renditions yet.
+            try:
+                store_renditions(self)
+            except (OSError, ValidationError):
+                logger.warning("No renditions of %s: its file is missing or not an acceptable image.", self.image.name)
         super().save(*args, **kwargs)
+
+    def stored_names(self):
+        """The names of every file of this image: the original and its renditions."""
+        names = [self.image.name] if self.image else []
+        for name in (*rendition_names(self.renditions), self.thumbnail.name, self.display.name):
+            if name and name not in names:
+                names.append(name)
+        return names
 
     def clean(self):
         super().clean()

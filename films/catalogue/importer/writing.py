@@ -349,14 +349,16 @@ class WriteMixin:
         pending, self.pending = self.pending, {}
         for model, rows in pending.items():
             if model is FilmImage:
-                # One by one: saving a new image file derives its sizes, thumbnail and display rendition.
+                # One by one: saving a new image file derives its size and renditions (WebP and JPEG at each
+                # width), and so does saving an image already stored. If the import fails, the files it stored go:
+                # a new image's and its renditions, a stored image's new renditions (not the stored file).
                 for row in rows if not self.errors else []:
                     committed = not row.image or getattr(row.image, "_committed", True)
                     self.save_row(row)
                     if not committed:
-                        self.stored_files.extend(
-                            name for name in (row.image.name, row.thumbnail.name, row.display.name)
-                        )
+                        self.stored_files.extend(row.stored_names())
+                    elif row.image:
+                        self.stored_files.extend(name for name in row.stored_names() if name != row.image.name)
             else:
                 self.insert(model, rows)
 

@@ -15,6 +15,7 @@ from ...models.festival import announcement_time
 from ...public import film_title, lean, title_columns, translated, translated_columns
 from ...queries import (
     UrlPattern,
+    card_image,
     current_edition,
     default_day,
     edition_screenings,
@@ -22,7 +23,7 @@ from ...queries import (
     screening_rows,
     section_names,
 )
-from ..rows import screening_items
+from ..rows import card_thumbnails, screening_items
 from .common import edition_dates, public_page, published_edition, result, winners
 
 # Edition home ----------------------------------------------------------------
@@ -69,6 +70,7 @@ def section(request, edition, section):
         raise Http404(_("No such section."))
     selections = (
         lean(Selection.objects.filter(section_id=current["id"], film__published=True))
+        .annotate(film_card=card_image("film_id"))
         .order_by("order", "id")
         .values(
             "premiere",
@@ -77,10 +79,12 @@ def section(request, edition, section):
             "film__countries",
             *title_columns("film__"),
             *translated_columns("tagline", "film__"),
+            "film_card",
         )
     )
     film_url = UrlPattern("film", film=None)
     labels = dict(Selection.Premiere.choices)
+    thumbnail = card_thumbnails("card__image")
     films = [
         {
             "title": film_title(row, prefix="film__"),
@@ -90,8 +94,9 @@ def section(request, edition, section):
             "runtime": row["film__runtime_minutes"],
             "countries": ", ".join(country_name(code) for code in row["film__countries"]),
             "tagline": translated(row, "film__tagline"),
+            "thumbnail": thumbnail(row["film_card"], index),
         }
-        for row in selections
+        for index, row in enumerate(selections)
     ]
     return render(
         request,

@@ -18,6 +18,8 @@ from ... import cache as page_cache
 from ...access import marker_codes
 from ...cache import shows
 from ...codes import country_name, language_name
+from ...identity import section_class
+from ...images import media_urls, picture_data
 from ...models import (
     AwardResult,
     CompanyCredit,
@@ -74,7 +76,7 @@ _images = Prepared(
     lambda film: (
         lean(FilmImage.objects.filter(film=film))
         .order_by("kind", "order", "id")
-        .values("kind", "image", "display", "thumbnail", "photographer", *translated_columns("caption"))
+        .values("kind", "display", "renditions", "photographer", *translated_columns("caption"))
     ),
     FILM,
 )
@@ -135,6 +137,45 @@ _suggestions = Prepared(related_films, FILM)
 
 def images_by_kind(images, kind):
     return [image for image in images if image["kind"] == kind]
+
+
+# The width each picture of the film page takes (films/static/films/css/site.css): its ``sizes``.
+LEAD_STILL_SIZES = "(min-width: 76rem) 74rem, (min-width: 40rem) calc(100vw - 2rem), 100vw"
+LEAD_POSTER_SIZES = "(min-width: 40rem) 22rem, 16rem"
+ASIDE_POSTER_SIZES = "(min-width: 64rem) 20rem, 7.5rem"
+
+
+def film_pictures(rows, title):
+    """The film's images with a file as the page shows them: ``(images, lead, poster, gallery)``.
+
+    ``images`` all of them (``{"kind", "url", "picture", "photographer"}``, posters first), ``lead`` the one the
+    page opens with (its first still, else its first poster), ``poster`` the first poster beside the facts
+    (None when it leads), ``gallery`` the others. Each ``picture`` is ``films.images.picture_data``'s, its alt the
+    caption (in its real language) or, without one, what it is ("Still from …"). Images known only by an address
+    elsewhere (no file, no renditions) are left out.
+    """
+    url = media_urls(FilmImage._meta.get_field("image").storage)
+    images = []
+    for row in rows:
+        if not row["renditions"]:
+            continue
+        alt = translated(row, "caption") or (
+            gettext("Poster for %(title)s") if row["kind"] == FilmImage.Kind.POSTER else gettext("Still from %(title)s")
+        ) % {"title": title.text}
+        images.append(
+            {
+                "kind": row["kind"],
+                "url": url(row["display"]) if row["display"] else "",
+                "picture": picture_data(row["renditions"], alt, url=url),
+                "photographer": row["photographer"],
+            }
+        )
+    stills = images_by_kind(images, FilmImage.Kind.STILL)
+    posters = images_by_kind(images, FilmImage.Kind.POSTER)
+    lead = (stills or posters or [None])[0]
+    poster = posters[0] if posters and posters[0] is not lead else None
+    gallery = [image for image in images if image is not lead and image is not poster]
+    return images, lead, poster, gallery
 
 
 def credit_rows(film):
@@ -442,19 +483,8 @@ def film_page(request, film, now):
 
     person_url = UrlPattern("person", person=None)
     credits, companies, directors = film_credits(film, person_url)
-    images = []
-    image_field = FilmImage._meta.get_field("image")
-    for row in _images(film.pk):
-        picture = image_field.storage.url(row["display"] or row["image"])
-        images.append(
-            {
-                "kind": row["kind"],
-                "url": picture,
-                "thumbnail": image_field.storage.url(row["thumbnail"]) if row["thumbnail"] else picture,
-                "alt": translated(row, "caption"),
-                "photographer": row["photographer"],
-            }
-        )
+    title = film_title(film)
+    images, lead, poster, gallery = film_pictures(_images(film.pk), title)
     screenings, events = film_screenings(film)
 
     premiere_labels = dict(Selection.Premiere.choices)
@@ -464,11 +494,15 @@ def film_page(request, film, now):
             "edition": translated(row, "section__edition__name"),
             "section": translated(row, "section__name"),
             "section_url": section_url(row["section__edition__key"], row["section__key"]),
+            "section_class": section_class(row["section__edition__key"], row["section__key"]),
+            "edition_key": row["section__edition__key"],
             "premiere": premiere_labels.get(row["premiere"], ""),
             "section_id": row["section_id"],
         }
         for row in _selections(film.pk)
     ]
+    # The sections of its newest edition, in their colours under the title.
+    current_sections = [item for item in selections if item["edition_key"] == selections[0]["edition_key"]]
     history_rows = _history(film.pk)
     history = [
         {
@@ -486,11 +520,11 @@ def film_page(request, film, now):
     # The page shows their titles: a change to one of them makes it stale.
     shows(request, *(page_cache.key("film", row["key"]) for row in suggested))
 
-    posters = images_by_kind(images, "poster")
+    posters = images_by_kind(images, FilmImage.Kind.POSTER)
     context = {
         "film": film,
         "nav_edition": nav_edition(),
-        "title": film_title(film),
+        "title": title,
         "tagline": translated(film, "tagline"),
         "synopsis": translated(film, "synopsis"),
         "further_titles": further_titles,
@@ -499,13 +533,14 @@ def film_page(request, film, now):
         "tags": tags,
         "credits": credits,
         "companies": companies,
-        "posters": posters,
-        "stills": images_by_kind(images, "still"),
+        "lead": lead,
+        "lead_sizes": LEAD_STILL_SIZES if lead and lead["kind"] == FilmImage.Kind.STILL else LEAD_POSTER_SIZES,
+        "poster": poster,
+        "poster_sizes": ASIDE_POSTER_SIZES,
         "screenings": screenings,
         "screenings_html": film_screening_items(screenings),
-        "sections_html": film_sections_html(
-            credits, companies, images_by_kind(images, "still"), selections, history, suggestions
-        ),
+        "current_sections": current_sections,
+        "sections_html": film_sections_html(credits, companies, gallery, selections, history, suggestions),
         "laurels": laurels,
         "laurels_elsewhere": laurels_elsewhere,
         "selections": selections,

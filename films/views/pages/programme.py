@@ -153,6 +153,28 @@ def filtered_screenings(edition, day, chosen):
     )
 
 
+def filter_chips(path, filters, chosen, kept, day, options):
+    """The filters chosen, each as a chip that removes it: ``[{"label", "value", "url"}]`` in the form's order."""
+    chips = []
+    for name in PROGRAMME_FILTERS:
+        if name not in chosen:
+            continue
+        value = chosen[name]
+        if name in options:
+            value = {str(code): label for code, label in options[name]}.get(str(value), value)
+        elif name == "started":
+            value = _("Hidden")
+        query = {other: text for other, text in kept.items() if other != name}
+        chips.append(
+            {
+                "label": filters.fields[name].label,
+                "value": value,
+                "url": f"{path}?{urlencode({**query, 'day': day.isoformat()})}",
+            }
+        )
+    return chips
+
+
 def requested_day(request, edition):
     """The day the query string asks for when it is one of the edition's, else the default day (a first guess:
     the form's validation decides)."""
@@ -209,20 +231,24 @@ def programme_context(request, edition, *, views=("list", "grid")):
         }
         for each in edition.days()
     ]
+    options = {
+        "section": [(item["key"], item["name"].text) for item in sections.values()],
+        "venue": [(item["key"], item["name"]) for item in venues],
+        "subtitles": subtitles,
+        "country": countries,
+        "audience": Screening.Audience.choices,
+        "access": filter_choices(),
+        "form": Film.Form.choices,
+    }
     return {
         "edition": edition,
         "sections": list(sections.values()),
+        "chips": filter_chips(request.path, filters, chosen, kept, day, options),
         "filters": filters,
         "chosen": chosen,
         "kept": kept,
         "values": {name: str(value) for name, value in chosen.items()},
-        "section_options": [(item["key"], item["name"].text) for item in sections.values()],
-        "venue_options": [(item["key"], item["name"]) for item in venues],
-        "subtitle_options": subtitles,
-        "country_options": countries,
-        "audience_options": Screening.Audience.choices,
-        "access_options": filter_choices(),
-        "form_options": Film.Form.choices,
+        **{f"{name}_options": choices for name, choices in options.items()},
         "day": day,
         "day_iso": day.isoformat(),
         "day_label": date_format(day, "DATE_FORMAT"),

@@ -14,8 +14,9 @@ from django.utils.http import urlencode
 
 from ...models import Film, Person, Selection
 from ...public import film_title, lean, normalise, title_columns, translated, translated_columns
-from ...queries import UrlPattern, nav_edition
+from ...queries import UrlPattern, card_image, nav_edition
 from ...search import PEOPLE_ORDER, is_exact_name, rank_films, rank_people
+from ..rows import card_thumbnails
 from .common import public_page
 
 # Search ---------------------------------------------------------------------
@@ -100,12 +101,15 @@ def search_films(needle, number):
     selected in (with a link to the section), if any.
     """
     found = Film.objects.published().search(needle)
-    films = lean(rank_films(found, needle)).values(
-        "id", "key", "year", *title_columns(), "original_title", "original_title_latin"
+    films = (
+        lean(rank_films(found, needle))
+        .annotate(card=card_image())
+        .values("id", "key", "year", *title_columns(), "original_title", "original_title_latin", "card")
     )
     rows, result = paginate(lambda offset, limit: list(films[offset : offset + limit]), found.count, number)
     places = newest_places([row["id"] for row in rows])
     film_url = UrlPattern("film", film=None)
+    thumbnail = card_thumbnails("card__image")
     result["entries"] = [
         {
             "title": film_title(row),
@@ -113,9 +117,10 @@ def search_films(needle, number):
             "year": row["year"],
             "original": row["original_title"],
             "latin": row["original_title_latin"],
+            "thumbnail": thumbnail(row["card"], index),
             **places.get(row["id"], {}),
         }
-        for row in rows
+        for index, row in enumerate(rows)
     ]
     return result
 
