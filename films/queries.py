@@ -7,14 +7,10 @@ little work per row and the query count does not grow with the number of rows.
 
 import datetime
 import functools
-from contextlib import contextmanager
-from contextvars import ContextVar
 
-from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Case, CharField, Exists, F, OuterRef, Subquery, TextField, Value, When
 from django.db.models.functions import Concat
-from django.db.models.query import ValuesIterable, ValuesListIterable
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.formats import get_format
@@ -26,8 +22,6 @@ from .codes import language_name
 from .identity import section_class
 from .models import Edition, FilmImage, Screening, ScreeningFilm, ScreeningGuest, Section, Selection
 from .public import (
-    current_language,
-    language_codes,
     lean,
     title_columns,
     title_reader,
@@ -36,156 +30,17 @@ from .public import (
 )
 
 
-class Prepared:
-    """A query compiled to SQL once per process, then run with each request's arguments: no queryset per request.
+class PageQuery:
+    """One of a page's queries, named once at module level: ``build(*arguments)`` returns its ``values()`` or
+    ``values_list()`` queryset (with its ``select_related`` and columns), and calling the object runs it for one
+    request's arguments and returns the rows as a list (dicts or tuples). Plain querysets, nothing compiled
+    ahead: pages stay fast through lean columns and the whole-page cache (``films.cache``)."""
 
-    Building and compiling a queryset costs Django about half a millisecond; a page of a dozen small
-    queries spends most of its time there. ``build(*arguments)`` returns the ``values()`` or
-    ``values_list()`` queryset; it is called once (per database, site languages and active language)
-    with placeholder ``markers``, each of which must reach the SQL only as a parameter (a filter
-    value, an ``int`` id or a ``datetime``). Calling the object runs the cached SQL with the real
-    arguments in the markers' places and returns the rows (dicts for ``values()``, tuples for
-    ``values_list()``), converted by the columns' fields as Django would.
-    """
-
-    def __init__(self, build, *markers):
+    def __init__(self, build):
         self.build = build
-        self.markers = markers
-        self.compiled = {}
-
-    def _compile(self, using):
-        connection = connections[using]
-        queryset = self.build(*self.markers).using(using)
-        if queryset._iterable_class not in (ValuesIterable, ValuesListIterable):
-            raise ValueError(
-                f"{self.build.__qualname__}: not a plain values() or values_list() queryset "
-                "(modeltranslation's rewriting off, see lean())"
-            )
-        compiler = queryset.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
-        adapt = connection.ops.adapt_datetimefield_value
-        slots = []
-        for position, param in enumerate(params):
-            for index, marker in enumerate(self.markers):
-                if param is marker or (type(param) is type(marker) and param == marker):
-                    slots.append((position, index, None))
-                elif isinstance(marker, datetime.datetime) and param == adapt(marker):
-                    slots.append((position, index, adapt))
-        found = {index for _position, index, _adapt in slots}
-        if found != set(range(len(self.markers))):
-            raise ValueError(f"{self.build.__qualname__}: not every marker is a parameter of its SQL")
-        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
-        converters = [
-            (index, backend + field.get_db_converters(connection))
-            for index, (field, backend) in enumerate(
-                (field, connection.ops.get_db_converters(field)) for field in fields
-            )
-            if backend or field.get_db_converters(connection)
-        ]
-        query = queryset.query
-        names = None
-        if queryset._iterable_class is ValuesIterable:
-            # As ValuesIterable names the columns.
-            names = list(query.selected or [*query.extra_select, *query.values_select, *query.annotation_select])
-        return sql, list(params), slots, fields, converters, names
-
-    def statement(self, arguments, using=DEFAULT_DB_ALIAS):
-        """The SQL and parameters for ``arguments``, and what ``rows()`` needs to convert the result."""
-        key = (using, connections[using].vendor, tuple(language_codes()), settings.LANGUAGE_CODE, current_language())
-        if key not in self.compiled:
-            self.compiled[key] = self._compile(using)
-        compiled = self.compiled[key]
-        sql, params, slots = compiled[:3]
-        params = list(params)
-        for position, index, adapt in slots:
-            params[position] = adapt(arguments[index]) if adapt else arguments[index]
-        return sql, params, compiled
 
     def __call__(self, *arguments, using=DEFAULT_DB_ALIAS):
-        found = _prefetched.get()
-        if found is not None:
-            rows = found.pop((self, arguments), None)
-            if rows is not None:
-                return rows
-        sql, params, compiled = self.statement(arguments, using)
-        connection = connections[using]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return self.rows(compiled, cursor.fetchall(), connection)
-
-    @staticmethod
-    def rows(compiled, rows, connection):
-        """The fetched ``rows`` converted by the columns' fields, as dicts or tuples."""
-        _sql, _params, _slots, fields, converters, names = compiled
-        if converters:
-            # Each distinct raw value is converted once: a day's screenings repeat the same few code lists.
-            # Converted values are shared between rows, so callers must not change them in place.
-            seen = [{} for _converter in converters]
-            converted = []
-            for row in rows:
-                row = list(row)
-                for (index, functions), cache in zip(converters, seen, strict=True):
-                    raw = row[index]
-                    try:
-                        row[index] = cache[raw]
-                    except KeyError:
-                        value = raw
-                        for function in functions:
-                            value = function(value, fields[index], connection)
-                        row[index] = cache[raw] = value
-                    except TypeError:  # an unhashable raw value (a PostgreSQL array, say): no cache
-                        value = raw
-                        for function in functions:
-                            value = function(value, fields[index], connection)
-                        row[index] = value
-                converted.append(row)
-            rows = converted
-        if names is not None:
-            return [dict(zip(names, row, strict=True)) for row in rows]
-        return [tuple(row) for row in rows]
-
-
-# Rows read ahead by ``prefetched()``, by (query, arguments); each is handed out once.
-_prefetched = ContextVar("festival_prefetched_rows", default=None)
-
-
-@contextmanager
-def prefetched(*calls, using=DEFAULT_DB_ALIAS):
-    """Run several independent ``Prepared`` queries at once; inside the block, calling one returns its rows.
-
-    ``calls`` are ``(prepared, *arguments)`` tuples. On PostgreSQL they go out in one pipeline: one round trip
-    to the server for all of them instead of one each (about 0.4 ms apiece on loopback). Elsewhere they run one
-    after another. A page lists the queries it is sure to make; the code that needs the rows calls the
-    ``Prepared`` objects as usual, and a call not read ahead simply runs.
-    """
-    connection = connections[using]
-    results = {}
-    if connection.vendor == "postgresql" and len(calls) > 1:
-        statements = [
-            (prepared, tuple(arguments), *prepared.statement(arguments, using)) for prepared, *arguments in calls
-        ]
-        connection.ensure_connection()
-        cursors = []
-        try:
-            with connection.wrap_database_errors, connection.connection.pipeline():
-                for _prepared, _arguments, sql, params, _compiled in statements:
-                    cursor = connection.cursor()
-                    cursors.append(cursor)
-                    cursor.execute(sql, params)
-            with connection.wrap_database_errors:
-                for (prepared, arguments, _sql, _params, compiled), cursor in zip(statements, cursors, strict=True):
-                    results[(prepared, arguments)] = prepared.rows(compiled, cursor.fetchall(), connection)
-        finally:
-            for cursor in cursors:
-                cursor.close()
-    else:
-        for prepared, *arguments in calls:
-            results[(prepared, tuple(arguments))] = prepared(*arguments, using=using)
-    token = _prefetched.set(results)
-    try:
-        yield
-    finally:
-        _prefetched.reset(token)
+        return list(self.build(*arguments).using(using))
 
 
 def current_edition():
@@ -193,7 +48,7 @@ def current_edition():
     return Edition.objects.published().order_by("-start_date", "key").first()
 
 
-nav_edition_query = Prepared(
+nav_edition_query = PageQuery(
     lambda: (
         lean(Edition.objects.filter(published=True))
         .order_by("-start_date", "key")
@@ -257,18 +112,12 @@ class UrlPattern:
         return url
 
 
-# Markers for ``Prepared`` queries: an edition's id and the bounds of one of its days.
-EDITION = -90418
-DAY_START = datetime.datetime(1901, 2, 3, 0, 0, 1, 11, tzinfo=datetime.UTC)
-DAY_END = datetime.datetime(1901, 2, 4, 0, 0, 2, 22, tzinfo=datetime.UTC)
-
-_sections = Prepared(
+_sections = PageQuery(
     lambda edition: (
         lean(Section.objects.published().filter(edition=edition))
         .order_by("order", "key")
         .values("id", "key", "competitive", *translated_columns("name"), *translated_columns("description"))
     ),
-    EDITION,
 )
 
 
@@ -379,39 +228,24 @@ def day_screenings(edition, start, end):
     return edition_screenings(edition).filter(starts_at__gte=start, starts_at__lt=end)
 
 
-_day_screenings = Prepared(
+_day_screenings = PageQuery(
     lambda edition, start, end: lean(day_screenings(edition, start, end)).values_list(*SCREENING_COLUMNS),
-    EDITION,
-    DAY_START,
-    DAY_END,
 )
-_day_films = Prepared(
+_day_films = PageQuery(
     lambda edition, start, end: (
         lean(ScreeningFilm.objects.filter(screening__in=day_screenings(edition, start, end).values("id")))
         .annotate(film_card=card_image("film_id"))
         .order_by("screening_id", "order", "id")
         .values_list(*film_columns(), "film_card")
     ),
-    EDITION,
-    DAY_START,
-    DAY_END,
 )
-_day_guests = Prepared(
+_day_guests = PageQuery(
     lambda edition, start, end: (
         ScreeningGuest.objects.filter(screening__in=day_screenings(edition, start, end).values("id"))
         .order_by("screening_id", "order", "id")
         .values_list(*GUEST_COLUMNS)
     ),
-    EDITION,
-    DAY_START,
-    DAY_END,
 )
-
-
-def programme_day_queries(edition, day):
-    """The ``prefetched()`` calls of ``section_names(edition)`` and of ``screening_rows(None, ..., day=day)``."""
-    bounds = (edition.pk, *edition.day_bounds(day))
-    return [(_sections, edition.pk), (_day_screenings, *bounds), (_day_films, *bounds), (_day_guests, *bounds)]
 
 
 def guests_by_screening(guest_rows):
@@ -432,7 +266,7 @@ def screening_rows(queryset, edition, sections, *, day=None):
     ``sections`` is ``section_names(edition)`` (published sections only); screenings in other sections
     and screenings with an unpublished film are left out, so ``queryset`` may be ``edition_screenings``.
     With ``queryset`` None, the rows are those of ``edition_screenings(edition).on_day(edition, day)``,
-    read by queries compiled once.
+    read by the module's day queries (``PageQuery``).
     """
     tz = edition.tzinfo
     if queryset is None:

@@ -72,7 +72,7 @@ from .access import guest_groups, guest_message, marker_codes, marker_labels, wh
 from .cache import ALL, kept, key, words_digest
 from .models import Credit, Film, Screening, ScreeningFilm, ScreeningGuest, Section
 from .public import film_title, language_codes, lean, translated, translated_columns
-from .queries import EDITION, GUEST_COLUMNS, Prepared, UrlPattern, prefetched
+from .queries import GUEST_COLUMNS, PageQuery, UrlPattern
 
 # (ElementTree only builds and writes the XML here; nothing is ever parsed with it: bandit's B405 is about parsing.)
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
@@ -147,53 +147,47 @@ def hh_mm(minutes):
 # Reading the programme ------------------------------------------------------------------------------------------
 
 
-_sections = Prepared(
+_sections = PageQuery(
     lambda edition: (
         lean(Section.objects.filter(edition=edition, published=True))
         .order_by("order", "key")
         .values("id", "key", *translated_columns("name"))
     ),
-    EDITION,
 )
-_screenings = Prepared(
+_screenings = PageQuery(
     lambda edition: (
         lean(Screening.objects.published().filter(edition=edition).exclude(status=Screening.Status.CANCELLED))
         .order_by("starts_at", "key")
         .values_list(*SCREENING_COLUMNS, *translated_columns("note"))
     ),
-    EDITION,
 )
-_screening_films = Prepared(
+_screening_films = PageQuery(
     lambda edition: (
         ScreeningFilm.objects.filter(screening__edition=edition)
         .order_by("screening_id", "order", "id")
         .values_list("screening_id", "film_id")
     ),
-    EDITION,
 )
-_films_shown = Prepared(
+_films_shown = PageQuery(
     lambda edition: (
         lean(Film.objects.filter(published=True, pk__in=_shown(edition)))
         .order_by()
         .values(*FILM_COLUMNS, *translated_columns("title"), *translated_columns("synopsis"))
     ),
-    EDITION,
 )
-_directors = Prepared(
+_directors = PageQuery(
     lambda edition: (
         Credit.objects.filter(role=Credit.Role.DIRECTOR, film__in=_shown(edition))
         .order_by("film_id", "order", "id")
         .values_list("film_id", "person_id", "person__key", "person__name")
     ),
-    EDITION,
 )
-_guests = Prepared(
+_guests = PageQuery(
     lambda edition: (
         ScreeningGuest.objects.filter(screening__edition=edition)
         .order_by("screening_id", "order", "id")
         .values_list(*GUEST_COLUMNS)
     ),
-    EDITION,
 )
 PROGRAMME_QUERIES = (_sections, _screenings, _screening_films, _films_shown, _directors, _guests)
 
@@ -203,13 +197,12 @@ def _shown(edition):
 
 
 def _programme(edition):
-    """The rows the schedule is made of, in six queries compiled once per process (``Prepared``; on PostgreSQL sent
-    in one round trip): the edition's published sections; its published screenings that are not cancelled, with
-    screen and venue; which films each screening of the edition shows; those films; their directors; the screenings'
-    guests. Films, directors and guests are read for all the edition's screenings and used for the published ones
-    only (cheaper than repeating the publication rules in each query)."""
-    with prefetched(*((query, edition.pk) for query in PROGRAMME_QUERIES)):
-        return [query(edition.pk) for query in PROGRAMME_QUERIES]
+    """The rows the schedule is made of, in six queries (``PageQuery``): the edition's published sections; its
+    published screenings that are not cancelled, with screen and venue; which films each screening of the edition
+    shows; those films; their directors; the screenings' guests. Films, directors and guests are read for all the
+    edition's screenings and used for the published ones only (cheaper than repeating the publication rules in each
+    query)."""
+    return [query(edition.pk) for query in PROGRAMME_QUERIES]
 
 
 class _Site:

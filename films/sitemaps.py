@@ -23,8 +23,8 @@ a film's own publication is checked once, by the query around), award pages from
 
 Speed: a part's page makes two queries (the published editions, then its items: keys only), the index nine, however
 many items and editions (it reads the whole archive at once and decides in Python which edition lists each
-film, by the rule of the films parts' own query; it counts the people without listing them); all compiled once per
-process (``films.queries.Prepared``). An edition's films part reads that edition's films and checks each against
+film, by the rule of the films parts' own query; it counts the people without listing them); each a module-level
+``films.queries.PageQuery``. An edition's films part reads that edition's films and checks each against
 the newer editions (``not_shown_in``: anti-joins, film by film, not a pass over the archive). Each page's URL in
 each language is made once, from one ``reverse()`` per route and language (``Locations``), and escaped once; a
 page's ``<xhtml:link>`` alternates are written once for its entries (``Alternates``), and only the entries of the
@@ -59,7 +59,7 @@ from .models.award import Award
 from .models.festival import announcement_time
 from .models.versioned import saved_at
 from .public import language_codes, lean
-from .queries import EDITION, Prepared, UrlPattern, prefetched
+from .queries import PageQuery, UrlPattern
 
 # The most <url> entries (site pages × languages) on one page of a part. The protocol allows 50,000 and 50 MB; a
 # smaller page keeps each answer quick (rendering costs about 0.06 ms an entry; an entry is under 1 KB).
@@ -109,7 +109,7 @@ class Locations:
 
 # Queries -----------------------------------------------------------------------------------------------
 
-# A placeholder for the current moment in prepared queries (``Prepared`` puts the real one in its place).
+# A placeholder for the current moment in prepared queries (``PageQuery`` puts the real one in its place).
 NOW = datetime.datetime(1901, 3, 4, 5, 6, 7, 89, tzinfo=datetime.UTC)
 
 
@@ -151,26 +151,24 @@ def highest_version(queryset):
     return Subquery(queryset.order_by("-version").values("version")[:1])
 
 
-_editions = Prepared(
+_editions = PageQuery(
     lambda: (
         lean(Edition.objects.filter(published=True)).order_by("-start_date", "key").values_list("id", "key", "version")
     )
 )
-_sections = Prepared(
+_sections = PageQuery(
     lambda edition: (
         lean(Section.objects.filter(edition=edition, published=True)).order_by("order", "key").values_list("key")
     ),
-    EDITION,
 )
 # The films an edition lists: those it shows that no newer edition shows. The newest edition has no newer one to
 # look at (the part knows from the editions it read first).
-_newest_edition_films = Prepared(
+_newest_edition_films = PageQuery(
     lambda edition: (
         lean(Film.objects.published()).filter(pk__in=shown_in(edition)).order_by("key").values_list("key", "version")
     ),
-    EDITION,
 )
-_edition_films = Prepared(
+_edition_films = PageQuery(
     lambda edition: (
         lean(Film.objects.published())
         .filter(pk__in=shown_in(edition))
@@ -178,9 +176,8 @@ _edition_films = Prepared(
         .order_by("key")
         .values_list("key", "version")
     ),
-    EDITION,
 )
-_unshown_films = Prepared(
+_unshown_films = PageQuery(
     lambda: (
         lean(Film.objects.published())
         .filter(*not_shown_in(Edition.objects.filter(published=True)))
@@ -195,20 +192,20 @@ def credited_people():
     return lean(Person.objects.filter(Exists(Credit.objects.filter(person=OuterRef("pk"), film__published=True))))
 
 
-_people = Prepared(lambda: credited_people().order_by("key").values_list("key"))
+_people = PageQuery(lambda: credited_people().order_by("key").values_list("key"))
 # How many (the index counts them): one row, as Django's documentation counts in a subquery (a Func, not an
 # aggregate, so that nothing is grouped).
-_people_count = Prepared(
+_people_count = PageQuery(
     lambda: credited_people().order_by().annotate(count=Func(F("pk"), function="COUNT")).values_list("count")
 )
-_venues = Prepared(
+_venues = PageQuery(
     lambda: (
         lean(Venue.objects.filter(Exists(lean(Screening.objects.published()).filter(screen__venue=OuterRef("pk")))))
         .order_by("key")
         .values_list("key")
     )
 )
-_awards = Prepared(
+_awards = PageQuery(
     lambda now: (
         lean(AwardResult.objects.public(now))
         .filter(award__section__published=True)
@@ -216,10 +213,9 @@ _awards = Prepared(
         .values_list("award__key")
         .distinct()
     ),
-    NOW,
 )
 # For ``lastmod``: each published edition's version and the highest of its sections', screenings' and awards'.
-_edition_versions = Prepared(
+_edition_versions = PageQuery(
     lambda: (
         lean(Edition.objects.filter(published=True))
         .annotate(
@@ -231,7 +227,7 @@ _edition_versions = Prepared(
     )
 )
 # ... and the published competitions with results, with what their announcement time depends on.
-_competitions = Prepared(
+_competitions = PageQuery(
     lambda: (
         lean(Section.objects.published())
         .filter(pk__in=AwardResult.objects.values("award__section"))
@@ -247,15 +243,15 @@ _competitions = Prepared(
 
 # The index reads the whole archive at once (a constant number of queries however many editions): every published
 # edition's sections, every published film, and where each is shown (as the parts' own queries decide, in Python).
-_all_sections = Prepared(
+_all_sections = PageQuery(
     lambda: lean(Section.objects.published()).order_by("edition_id", "order", "key").values_list("edition_id", "key")
 )
 # (In no particular order: the index counts them.)
-_all_films = Prepared(lambda: lean(Film.objects.published()).order_by().values_list("id", "key", "version"))
+_all_films = PageQuery(lambda: lean(Film.objects.published()).order_by().values_list("id", "key", "version"))
 # Each (film, edition) with a public selection or screening of that film in that edition, once: the selections of
 # published sections of published editions, whatever the film (the films not published are not in ``_all_films``,
 # so nothing is decided for them), and the films of public screenings.
-_shown_films = Prepared(
+_shown_films = PageQuery(
     lambda: (
         lean(Selection.objects.filter(section__published=True, section__edition__published=True))
         .order_by()
@@ -360,19 +356,6 @@ class Archive:
             if moment <= self.now:
                 moments.setdefault(edition, []).append(moment)
         return moments
-
-    def queries(self):
-        """The queries the index makes, for ``prefetched``."""
-        return [
-            (_all_sections,),
-            (_all_films,),
-            (_shown_films,),
-            (_people_count,),
-            (_venues,),
-            (_awards, self.now),
-            (_edition_versions,),
-            (_competitions,),
-        ]
 
     @functools.cached_property
     def sections(self):
@@ -658,14 +641,12 @@ def index(request):
     """``/sitemap.xml``: the index of the parts (each page of each) with when each part last changed."""
     archive = Archive(whole=True)
     parts = archive.parts()
-    # On PostgreSQL the queries go out together, in one round trip.
-    with prefetched(*archive.queries()):
-        return sitemap_views.index(
-            request,
-            sitemaps={name: found for name, found in parts.items() if found.count()},
-            template_name="films/sitemap_index.xml",
-            sitemap_url_name="sitemap-part",
-        )
+    return sitemap_views.index(
+        request,
+        sitemaps={name: found for name, found in parts.items() if found.count()},
+        template_name="films/sitemap_index.xml",
+        sitemap_url_name="sitemap-part",
+    )
 
 
 @require_safe

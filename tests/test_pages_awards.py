@@ -201,6 +201,8 @@ def test_film_page_shows_our_results_and_awards_elsewhere_as_laurels_near_the_to
     assert (
         "We Will Not Fade Away Ми не згаснемо · My ne zgasnemo "
         "Five teenagers on the front line dream of the Himalayas. "
+        # Its sections in this edition, each in its colour, then the laurels.
+        "Best of Fests Competition "
         "Awards Special mention Best Film IDFA 2023 For courage. "
         "Special mention Berlin International Film Festival 2023 Alisa Kovalenko Year 2023"
     ) in text
@@ -295,3 +297,4 @@ def test_sitemap_lists_award_pages_with_public_results_in_every_language(client,
         assert f"<loc>http://testserver/{code}/awards/best-film/</loc>" in sitemap
     Award.objects.create(edition=palmares.edition, section=palmares.section, key="pending", name="Pending")
     assert "/awards/pending/" not in sitemap_text(client)
+

@@ -74,7 +74,7 @@ def last_day_over_q(now, prefix=""):
     """A filter for editions (``prefix``: the path to the edition, e.g. ``"award__edition__"``) whose last day
     has ended at ``now`` in their own time zone: the local date of ``now`` there is after ``end_date``.
 
-    ``now`` reaches the SQL as a parameter only, so the filter suits prepared queries (``films.queries.Prepared``).
+    ``now`` reaches the SQL as a parameter only.
     """
     local_today = LocalDate(Value(now, output_field=models.DateTimeField()), F(f"{prefix}timezone"))
     return Q(**{f"{prefix}end_date__lt": local_today})

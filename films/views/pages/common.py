@@ -12,7 +12,7 @@ from django.views.decorators.http import conditional_page, require_safe
 
 from ...models import AwardResult, Edition
 from ...public import film_title, lean, title_columns, translated, translated_columns
-from ...queries import Prepared, UrlPattern
+from ...queries import PageQuery, UrlPattern
 
 
 def public_page(view):
@@ -37,9 +37,8 @@ def model_columns(model, *, leave_out=()):
     return [field.attname for field in model._meta.concrete_fields if field.attname not in leave_out]
 
 
-_edition = Prepared(
+_edition = PageQuery(
     lambda key: lean(Edition.objects.filter(published=True, key=key)).values_list(*model_columns(Edition)),
-    "\x00edition-key",
 )
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 
 from ..rows import screening_items
 from .common import public_page
-from .programme import programme_context, with_programme_queries
+from .programme import programme_context, with_published_edition
 
 
 def framed_by_partners(view):
@@ -42,7 +42,7 @@ def framed_by_partners(view):
 
 @framed_by_partners
 @public_page
-@with_programme_queries
+@with_published_edition
 def embed_programme(request, edition):
     # Always a list: a grid does not fit a partner's column.
     context = programme_context(request, edition, views=("list",))

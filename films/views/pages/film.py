@@ -1,6 +1,5 @@
-"""The film page and its queries, compiled once (``Prepared``)."""
+"""The film page and its queries (``PageQuery``)."""
 
-import datetime
 import zoneinfo
 from itertools import groupby
 from types import SimpleNamespace
@@ -37,15 +36,13 @@ from ...models import (
 from ...public import film_title, lean, title_columns, title_reader, translated, translated_columns
 from ...queries import (
     GUEST_COLUMNS,
-    Prepared,
+    PageQuery,
     UrlPattern,
     attach_changes,
     clock_text,
     day_text,
     guests_by_screening,
     nav_edition,
-    nav_edition_query,
-    prefetched,
 )
 from ...structured_data import film_jsonld, ld_json_script
 from .common import model_columns, public_page
@@ -54,33 +51,28 @@ from .film_html import film_screening_items, film_sections_html
 # Film ------------------------------------------------------------------------
 
 
-# The film page's queries are compiled once (``Prepared``) and run with the film's id in FILM's place.
-FILM = -90417
-FILM_KEY = "\x00film-key"
-NOW = datetime.datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=datetime.UTC)
+# The film page's queries (``PageQuery``), each run with the film's id.
 FILM_LEFT_OUT = ("search_text",)  # deferred: only search reads it
 
-_film = Prepared(
+_film = PageQuery(
     lambda key: (
         lean(Film.objects.published()).filter(key=key).values_list(*model_columns(Film, leave_out=FILM_LEFT_OUT))
     ),
-    FILM_KEY,
 )
-_further_titles = Prepared(
-    lambda film: FilmTitle.objects.filter(film=film).order_by("order", "id").values_list("title", "language"), FILM
+_further_titles = PageQuery(
+    lambda film: FilmTitle.objects.filter(film=film).order_by("order", "id").values_list("title", "language")
 )
-_tags = Prepared(
-    lambda film: lean(Tag.objects.filter(films=film)).order_by("key").values("id", *translated_columns("name")), FILM
+_tags = PageQuery(
+    lambda film: lean(Tag.objects.filter(films=film)).order_by("key").values("id", *translated_columns("name"))
 )
-_images = Prepared(
+_images = PageQuery(
     lambda film: (
         lean(FilmImage.objects.filter(film=film))
         .order_by("kind", "order", "id")
         .values("kind", "display", "renditions", "photographer", *translated_columns("caption"))
     ),
-    FILM,
 )
-_selections = Prepared(
+_selections = PageQuery(
     lambda film: (
         lean(Selection.objects.filter(film=film, section__published=True, section__edition__published=True))
         .order_by("-section__edition__start_date", "section__order")
@@ -93,9 +85,8 @@ _selections = Prepared(
             *translated_columns("name", "section__edition__"),
         )
     ),
-    FILM,
 )
-_history = Prepared(
+_history = PageQuery(
     lambda film: (
         lean(FestivalHistoryEntry.objects.filter(film=film))
         .order_by("order", "year", "id", "awards__order", "awards__id")
@@ -110,7 +101,6 @@ _history = Prepared(
             "awards__recipient__key",
         )
     ),
-    FILM,
 )
 
 
@@ -132,7 +122,7 @@ def related_films(film):
     )
 
 
-_suggestions = Prepared(related_films, FILM)
+_suggestions = PageQuery(related_films)
 
 
 def images_by_kind(images, kind):
@@ -193,7 +183,7 @@ def credit_rows(film):
     return people.union(firms, all=True)
 
 
-_credits = Prepared(credit_rows, FILM)
+_credits = PageQuery(credit_rows)
 
 
 def film_credits(film, person_url):
@@ -263,21 +253,19 @@ FILM_SCREENING_COLUMNS = (
 FILM_TITLE_AT = len(FILM_SCREENING_COLUMNS)
 
 
-_film_screening_rows = Prepared(
+_film_screening_rows = PageQuery(
     lambda film: (
         lean(ScreeningFilm.objects.filter(screening__screening_films__film=film))
         .order_by("screening__starts_at", "screening_id", "order", "id")
         .values_list(*FILM_SCREENING_COLUMNS, *title_columns("film__"))
     ),
-    FILM,
 )
-_film_screening_guests = Prepared(
+_film_screening_guests = PageQuery(
     lambda film: (
         ScreeningGuest.objects.filter(screening__screening_films__film=film)
         .order_by("screening_id", "order", "id")
         .values_list(*GUEST_COLUMNS)
     ),
-    FILM,
 )
 
 
@@ -381,7 +369,7 @@ def film_screenings(film):
     return display, events
 
 
-_laurels = Prepared(
+_laurels = PageQuery(
     lambda film, now: (
         lean(AwardResult.objects.public(now).filter(film=film, award__section__published=True))
         .order_by("-award__edition__start_date", "award__order", "award__key", "order", "id")
@@ -395,8 +383,6 @@ _laurels = Prepared(
             *translated_columns("citation"),
         )
     ),
-    FILM,
-    NOW,
 )
 
 
@@ -454,21 +440,7 @@ def film(request, film):
         raise Http404("No film matches the given query.")
     film = Film.from_db(DEFAULT_DB_ALIAS, model_columns(Film, leave_out=FILM_LEFT_OUT), rows[0])
     now = timezone.now()
-    # Everything else the page reads depends only on the film: one round trip on PostgreSQL.
-    with prefetched(
-        (_further_titles, film.pk),
-        (_tags, film.pk),
-        (_credits, film.pk),
-        (_images, film.pk),
-        (_film_screening_rows, film.pk),
-        (_film_screening_guests, film.pk),
-        (_selections, film.pk),
-        (_history, film.pk),
-        (_laurels, film.pk, now),
-        (_suggestions, film.pk),
-        (nav_edition_query,),
-    ):
-        return film_page(request, film, now)
+    return film_page(request, film, now)
 
 
 def film_page(request, film, now):

@@ -17,14 +17,11 @@ from ...codes import country_codes, country_name, language_codes, language_name
 from ...models import Film, Screening, ScreeningFilm
 from ...public import lean
 from ...queries import (
-    EDITION,
-    Prepared,
+    PageQuery,
     day_text,
     default_day,
     edition_screenings,
     grid,
-    prefetched,
-    programme_day_queries,
     screening_rows,
     screenings_with_film_conditions,
     section_names,
@@ -77,14 +74,13 @@ class ProgrammeFilters(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
 
 
-_venue_options = Prepared(
+_venue_options = PageQuery(
     lambda edition: (
         lean(Screening.objects.filter(edition=edition, published=True))
         .order_by()
         .values_list("screen__venue__key", "screen__venue__name", "subtitles")
         .distinct()
     ),
-    EDITION,
 )
 
 
@@ -93,8 +89,8 @@ def screened_films(edition):
     return Film.objects.filter(published=True, id__in=screened)
 
 
-_country_options = Prepared(
-    lambda edition: lean(screened_films(edition)).order_by().values_list("countries").distinct(), EDITION
+_country_options = PageQuery(
+    lambda edition: lean(screened_films(edition)).order_by().values_list("countries").distinct()
 )
 
 
@@ -185,17 +181,11 @@ def requested_day(request, edition):
     return day if edition.start_date <= day <= edition.end_date else default_day(edition)
 
 
-def with_programme_queries(page):
-    """Call ``page(request, edition)`` with what it reads sent ahead: the filter options, and unfiltered the day's
-    rows, depend only on the edition and the day (one round trip on PostgreSQL)."""
+def with_published_edition(page):
+    """Call ``page(request, edition)`` with the published edition the URL names (else 404)."""
 
     def view(request, edition):
-        edition = published_edition(edition)
-        calls = [(_venue_options, edition.pk), (_country_options, edition.pk)]
-        if not any(request.GET.get(name) for name in PROGRAMME_FILTERS):
-            calls += programme_day_queries(edition, requested_day(request, edition))
-        with prefetched(*calls):
-            return page(request, edition)
+        return page(request, published_edition(edition))
 
     return view
 
@@ -218,7 +208,7 @@ def programme_context(request, edition, *, views=("list", "grid")):
         chosen.pop("view", None)
     day = chosen.get("day") or default_day(edition)
     shows(request, *programme_keys(edition.key, day))
-    # Unfiltered, the day's rows come from queries compiled once.
+    # Unfiltered, the day's rows come from the module's day queries.
     rows = screening_rows(filtered_screenings(edition, day, chosen), edition, sections, day=day)
     kept = {name: value for name, value in clean_query(request, filters.fields).items() if name in chosen}
     language = translation.get_language()
@@ -259,7 +249,7 @@ def programme_context(request, edition, *, views=("list", "grid")):
 
 
 @public_page
-@with_programme_queries
+@with_published_edition
 def programme(request, edition):
     context = programme_context(request, edition)
     chosen, kept, day, rows, view = (context[name] for name in ("chosen", "kept", "day", "rows", "view"))
