@@ -297,4 +297,3 @@ def test_sitemap_lists_award_pages_with_public_results_in_every_language(client,
         assert f"<loc>http://testserver/{code}/awards/best-film/</loc>" in sitemap
     Award.objects.create(edition=palmares.edition, section=palmares.section, key="pending", name="Pending")
     assert "/awards/pending/" not in sitemap_text(client)
-
