@@ -119,6 +119,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages for clients that accept gzip (after WhiteNoise, which serves static files compressed itself:
+    # images are never compressed again). A page from the page cache comes compressed already and is left alone.
+    "django.middleware.gzip.GZipMiddleware",
     # Drops NUL bytes from the query string (PostgreSQL text cannot hold one; no page needs one).
     "festival.middleware.StripNulBytesMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -35,6 +35,7 @@ import datetime
 import functools
 import hashlib
 import logging
+import re
 import secrets
 import threading
 import time
@@ -54,7 +55,8 @@ from django.db.models.functions import Concat
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.text import compress_string
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
@@ -634,6 +636,7 @@ class Entry(NamedTuple):
     keys: tuple = ()  # its surrogate keys (``page_keys``)
     versions: tuple = ()  # their versions when it was rendered
     expires: float = 0  # when the cache drops it (a timestamp)
+    gzipped: bytes = b""  # the body compressed once, for the clients that accept gzip
 
     @classmethod
     def of(cls, response, scheduled, keys, versions, expires):
@@ -647,12 +650,27 @@ class Entry(NamedTuple):
             keys,
             versions,
             expires,
+            # The same for every visitor and holding no secret, so compressed once here rather than by
+            # GZipMiddleware on every hit (which leaves a response with a Content-Encoding alone).
+            compress_string(response.content),
         )
 
-    def response(self):
-        response = HttpResponse(self.body, status=self.status)
+    @property
+    def size(self):
+        return len(self.body) + len(self.gzipped)
+
+    def response(self, request=None):
+        """The stored page; gzip-compressed when ``request`` accepts it."""
+        compressed = bool(self.gzipped) and request is not None and accepts_gzip(request)
+        response = HttpResponse(self.gzipped if compressed else self.body, status=self.status)
         for name, value in self.headers:
             response[name] = value
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if compressed:
+            response["Content-Encoding"] = "gzip"
+            # Another representation than the identity body: as GZipMiddleware does, its ETag is weak.
+            if response.has_header("ETag") and not response["ETag"].startswith("W/"):
+                response["ETag"] = f"W/{response['ETag']}"
         for_shared_caches(response, self.expires, self.scheduled)
         return with_view_attributes(response, self.attributes)
 
@@ -661,6 +679,14 @@ class Entry(NamedTuple):
         if self.scheduled and timezone.now().timestamp() >= self.scheduled:
             return False
         return bool(self.keys) and key_versions(self.keys) == self.versions
+
+
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
+def accepts_gzip(request):
+    """Whether the request's ``Accept-Encoding`` names gzip (as GZipMiddleware reads it)."""
+    return bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
 def for_shared_caches(response, expires, scheduled):
@@ -705,13 +731,13 @@ class LocalPages:
 
     def put(self, key, entry, seconds):
         limit = settings.FESTIVAL_PAGE_CACHE_LOCAL_BYTES
-        if len(entry.body) > limit:
+        if entry.size > limit:
             return
         with self.lock:
             if key in self.entries:
                 self._drop(key)
             self.entries[key] = (time.monotonic() + seconds, entry)
-            self.size += len(entry.body)
+            self.size += entry.size
             while self.size > limit:
                 self._drop(next(iter(self.entries)))
 
@@ -722,7 +748,7 @@ class LocalPages:
 
     def _drop(self, key):
         _expires, entry = self.entries.pop(key)
-        self.size -= len(entry.body)
+        self.size -= entry.size
 
 
 local_pages = LocalPages()
@@ -785,7 +811,7 @@ class PublicPageCacheMiddleware:
 
     @staticmethod
     def hit(request, entry, state="hit"):
-        response = entry.response()
+        response = entry.response(request)
         if state == "stale":
             # Out of date: no shared cache may keep it as current.
             patch_cache_control(response, s_maxage=0)

@@ -1,5 +1,6 @@
 """The whole-page cache (films/cache.py): anonymous public pages from the cache, keyed by the publication version."""
 
+import gzip
 import socket
 
 import pytest
@@ -49,6 +50,40 @@ def test_cache_hit_answers_if_none_match_with_304_without_queries(client, catalo
     assert response.status_code == 304
     assert response["X-Page-Cache"] == "hit"
     assert response.content == b""
+
+
+def test_a_client_accepting_gzip_gets_the_page_compressed_from_the_cache_and_others_the_plain_page(
+    client, catalogue_film, django_assert_num_queries
+):
+    plain = client.get(FILM_URL)
+    assert plain["X-Page-Cache"] == "miss"
+    assert not plain.has_header("Content-Encoding")
+    with django_assert_num_queries(0):
+        compressed = client.get(FILM_URL, headers={"Accept-Encoding": "br, gzip, deflate"})
+    assert compressed["X-Page-Cache"] == "hit"
+    assert compressed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.content) == plain.content
+    assert len(compressed.content) < len(plain.content) / 3
+    assert int(compressed["Content-Length"]) == len(compressed.content)
+    # Another representation, so a weak validator; both vary by the encoding asked for.
+    assert compressed["ETag"] == f"W/{plain['ETag']}"
+    assert "Accept-Encoding" in compressed["Vary"]
+    assert "Accept-Encoding" in client.get(FILM_URL)["Vary"]
+    # A client that does not name gzip gets the plain page from the cache.
+    again = client.get(FILM_URL, headers={"Accept-Encoding": "identity"})
+    assert again["X-Page-Cache"] == "hit"
+    assert not again.has_header("Content-Encoding")
+    assert again.content == plain.content
+    # Revalidating the compressed copy with its weak ETag: 304.
+    revalidated = client.get(FILM_URL, headers={"Accept-Encoding": "gzip", "If-None-Match": compressed["ETag"]})
+    assert revalidated.status_code == 304
+
+
+def test_a_page_rendered_for_a_client_accepting_gzip_is_compressed_too(client, catalogue_film):
+    first = client.get(FILM_URL, headers={"Accept-Encoding": "gzip"})
+    assert first["X-Page-Cache"] == "miss"
+    assert first["Content-Encoding"] == "gzip"
+    assert gzip.decompress(first.content) == client.get(FILM_URL).content
 
 
 def test_scheme_and_host_are_part_of_the_key(client, catalogue_film, settings):
