@@ -27,17 +27,6 @@ def title(source, prefix=""):
     return film_title(source, prefix=prefix)
 
 
-@register.filter
-def lang_attr(text):
-    """`` lang="xx"`` when ``text`` (a ``Text``) is in another language than the page, else nothing."""
-    if getattr(text, "fallback", False) and getattr(text, "lang", ""):
-        return f' lang="{text.lang}"'
-    return ""
-
-
-lang_attr.is_safe = True
-
-
 @register.simple_tag(takes_context=True)
 def page_languages(context):
     """The language switcher's entries and the alternate links: this page in every site language.
