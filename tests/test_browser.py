@@ -9,8 +9,8 @@ import re
 import pytest
 from icalendar import Calendar
 
-from films.models import Film, Section
-from tests.conftest import local
+from films.models import Film, Screen, Section
+from tests.conftest import local, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -235,3 +235,24 @@ def test_a_screening_dragged_onto_a_clash_snaps_back_and_one_dragged_to_a_free_s
     page.wait_for_selector(".messagelist")
     morning.refresh_from_db()
     assert (morning.screen.key, morning.starts_at) == ("example-cinema-1", local(2023, 11, 12, 10))
+
+
+@pytest.mark.parametrize("size", [{"width": 390, "height": 844}, {"width": 360, "height": 740}], ids=["390", "360"])
+def test_on_a_phone_the_first_screening_of_the_day_shows_without_scrolling(
+    browser, live_server, programme, make_screening, venue, size
+):
+    # A longer day, so that the list scrolls: one more screening an hour, each in a screen of its own.
+    for hour in range(11, 19):
+        screen = Screen.objects.create(venue=venue, key=f"screen-{hour}", name=f"Screen {hour}")
+        make_screening(local(2023, 11, 12, hour, 30), key=f"more-{hour}", screen=screen)
+    for page in open_page(browser, live_server, size):
+        page.goto("/en/idfa-2023/programme/?day=2023-11-12")
+        first = page.locator("ol.screenings > li[data-screening]").first.bounding_box()
+        # The whole card of the first screening: its time, title and place, above the fold.
+        assert first["y"] > 0
+        assert first["y"] + first["height"] <= size["height"]
+        # The result count stays in view while the list scrolls.
+        page.evaluate("window.scrollTo(0, 600)")
+        assert page.evaluate("window.scrollY") > 300
+        bar = page.locator(".results-bar").bounding_box()
+        assert 0 <= bar["y"] < 5
