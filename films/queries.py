@@ -223,31 +223,6 @@ def card_image(film="pk"):
 GUEST_COLUMNS = ("screening_id", "intro", "qa", "person__key", "person__name")
 
 
-def day_screenings(edition, start, end):
-    """``edition_screenings(edition).on_day(...)`` for the day from ``start`` to ``end``."""
-    return edition_screenings(edition).filter(starts_at__gte=start, starts_at__lt=end)
-
-
-_day_screenings = PageQuery(
-    lambda edition, start, end: lean(day_screenings(edition, start, end)).values_list(*SCREENING_COLUMNS),
-)
-_day_films = PageQuery(
-    lambda edition, start, end: (
-        lean(ScreeningFilm.objects.filter(screening__in=day_screenings(edition, start, end).values("id")))
-        .annotate(film_card=card_image("film_id"))
-        .order_by("screening_id", "order", "id")
-        .values_list(*film_columns(), "film_card")
-    ),
-)
-_day_guests = PageQuery(
-    lambda edition, start, end: (
-        ScreeningGuest.objects.filter(screening__in=day_screenings(edition, start, end).values("id"))
-        .order_by("screening_id", "order", "id")
-        .values_list(*GUEST_COLUMNS)
-    ),
-)
-
-
 def guests_by_screening(guest_rows):
     """``{screening id: [{"name", "key", "url", "intro", "qa"}, ...]}`` from rows of ``GUEST_COLUMNS``."""
     person_url = UrlPattern("person", person=None)
@@ -259,36 +234,27 @@ def guests_by_screening(guest_rows):
     return guests
 
 
-def screening_rows(queryset, edition, sections, *, day=None):
+def screening_rows(queryset, edition, sections):
     """Display rows for published screenings in ``queryset`` (one edition): three queries, whatever the count
     (screenings, their films, their guests).
 
     ``sections`` is ``section_names(edition)`` (published sections only); screenings in other sections
     and screenings with an unpublished film are left out, so ``queryset`` may be ``edition_screenings``.
-    With ``queryset`` None, the rows are those of ``edition_screenings(edition).on_day(edition, day)``,
-    read by the module's day queries (``PageQuery``).
     """
     tz = edition.tzinfo
-    if queryset is None:
-        bounds = (edition.pk, *edition.day_bounds(day))
-        found = _day_screenings(*bounds)
-    else:
-        found = lean(queryset).values_list(*SCREENING_COLUMNS)
+    found = lean(queryset).values_list(*SCREENING_COLUMNS)
     rows = [row for row in found if row[8] is None or row[8] in sections]  # section_id
     if not rows:
         return []
     section_of = {row[0]: row[8] for row in rows}
     films = {}
     hidden = set()
-    if queryset is None:
-        film_rows = [row for row in _day_films(*bounds) if row[1] in section_of]
-    else:
-        film_rows = (
-            lean(ScreeningFilm.objects.filter(screening_id__in=list(section_of)))
-            .annotate(film_card=card_image("film_id"))
-            .order_by("screening_id", "order", "id")
-            .values_list(*film_columns(), "film_card")
-        )
+    film_rows = (
+        lean(ScreeningFilm.objects.filter(screening_id__in=list(section_of)))
+        .annotate(film_card=card_image("film_id"))
+        .order_by("screening_id", "order", "id")
+        .values_list(*film_columns(), "film_card")
+    )
     film_url = UrlPattern("film", film=None)
     labels = {value: str(label) for value, label in Selection.Premiere.choices}
     titles = title_reader()
@@ -305,14 +271,11 @@ def screening_rows(queryset, edition, sections, *, day=None):
             seen[item_id]["premiere"] = labels.get(premiere, "")
     if hidden:
         rows = [row for row in rows if row[0] not in hidden]
-    if queryset is None:
-        guest_rows = _day_guests(*bounds)
-    else:
-        guest_rows = (
-            ScreeningGuest.objects.filter(screening_id__in=list(section_of))
-            .order_by("screening_id", "order", "id")
-            .values_list(*GUEST_COLUMNS)
-        )
+    guest_rows = (
+        ScreeningGuest.objects.filter(screening_id__in=list(section_of))
+        .order_by("screening_id", "order", "id")
+        .values_list(*GUEST_COLUMNS)
+    )
     guests = guests_by_screening(guest_rows)
     status_labels = {value: str(label) for value, label in Screening.Status.choices}
     status_labels[Screening.Status.SCHEDULED] = ""

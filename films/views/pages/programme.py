@@ -128,10 +128,10 @@ PROGRAMME_FILTERS = ("section", "venue", "subtitles", "audience", "access", "for
 
 
 def filtered_screenings(edition, day, chosen):
-    """The published screenings on ``day`` that match the ``chosen`` filters, or None when none is chosen."""
-    if not any(name in chosen for name in PROGRAMME_FILTERS):
-        return None
+    """The published screenings on ``day`` that match the ``chosen`` filters."""
     screenings = edition_screenings(edition).on_day(edition, day)
+    if not any(name in chosen for name in PROGRAMME_FILTERS):
+        return screenings
     if "section" in chosen:
         screenings = screenings.filter(section__key=chosen["section"])
     if "venue" in chosen:
@@ -208,8 +208,7 @@ def programme_context(request, edition, *, views=("list", "grid")):
         chosen.pop("view", None)
     day = chosen.get("day") or default_day(edition)
     shows(request, *programme_keys(edition.key, day))
-    # Unfiltered, the day's rows come from the module's day queries.
-    rows = screening_rows(filtered_screenings(edition, day, chosen), edition, sections, day=day)
+    rows = screening_rows(filtered_screenings(edition, day, chosen), edition, sections)
     kept = {name: value for name, value in clean_query(request, filters.fields).items() if name in chosen}
     language = translation.get_language()
     days = [
