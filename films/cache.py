@@ -659,9 +659,9 @@ class Entry(NamedTuple):
     def size(self):
         return len(self.body) + len(self.gzipped)
 
-    def response(self, request=None):
+    def response(self, request):
         """The stored page; gzip-compressed when ``request`` accepts it."""
-        compressed = bool(self.gzipped) and request is not None and accepts_gzip(request)
+        compressed = bool(self.gzipped) and accepts_gzip(request)
         response = HttpResponse(self.gzipped if compressed else self.body, status=self.status)
         for name, value in self.headers:
             response[name] = value

@@ -16,8 +16,8 @@ from django.utils.http import urlencode
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from ..rows import screening_items
-from .common import public_page
-from .programme import programme_context, with_published_edition
+from .common import public_page, published_edition
+from .programme import programme_context
 
 
 def framed_by_partners(view):
@@ -42,8 +42,8 @@ def framed_by_partners(view):
 
 @framed_by_partners
 @public_page
-@with_published_edition
 def embed_programme(request, edition):
+    edition = published_edition(edition)
     # Always a list: a grid does not fit a partner's column.
     context = programme_context(request, edition, views=("list",))
     rows, kept, day = context["rows"], context["kept"], context["day"]

@@ -1,7 +1,5 @@
 """The programme: list and grid of a day's screenings, with filters from the query string."""
 
-import datetime
-
 from django import forms
 from django.shortcuts import render
 from django.urls import reverse
@@ -130,8 +128,6 @@ PROGRAMME_FILTERS = ("section", "venue", "subtitles", "audience", "access", "for
 def filtered_screenings(edition, day, chosen):
     """The published screenings on ``day`` that match the ``chosen`` filters."""
     screenings = edition_screenings(edition).on_day(edition, day)
-    if not any(name in chosen for name in PROGRAMME_FILTERS):
-        return screenings
     if "section" in chosen:
         screenings = screenings.filter(section__key=chosen["section"])
     if "venue" in chosen:
@@ -169,25 +165,6 @@ def filter_chips(path, filters, chosen, kept, day, options):
             }
         )
     return chips
-
-
-def requested_day(request, edition):
-    """The day the query string asks for when it is one of the edition's, else the default day (a first guess:
-    the form's validation decides)."""
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("day", "")[:10])
-    except ValueError:
-        return default_day(edition)
-    return day if edition.start_date <= day <= edition.end_date else default_day(edition)
-
-
-def with_published_edition(page):
-    """Call ``page(request, edition)`` with the published edition the URL names (else 404)."""
-
-    def view(request, edition):
-        return page(request, published_edition(edition))
-
-    return view
 
 
 def programme_context(request, edition, *, views=("list", "grid")):
@@ -248,8 +225,8 @@ def programme_context(request, edition, *, views=("list", "grid")):
 
 
 @public_page
-@with_published_edition
 def programme(request, edition):
+    edition = published_edition(edition)
     context = programme_context(request, edition)
     chosen, kept, day, rows, view = (context[name] for name in ("chosen", "kept", "day", "rows", "view"))
     base = request.path
