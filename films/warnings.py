@@ -273,5 +273,8 @@ def by_screening(found):
 
 
 def screening_warnings(screening):
-    """The warnings of one screening (after its form saved it, or a move on the board)."""
-    return [warning for warning in edition_warnings(screening.edition) if warning.screening_id == screening.pk]
+    """The warnings of one screening (after its form saved it, or a move on the board): the rules run over the
+    part of the plan that can involve it (``EditionPlan.load(..., around=screening)``)."""
+    edition = screening.edition
+    plan = EditionPlan.load(edition, around=screening)
+    return [warning for warning in edition_warnings(edition, plan) if warning.screening_id == screening.pk]

@@ -19,7 +19,8 @@ from films.models import (
     TravelTime,
     Venue,
 )
-from films.warnings import edition_warnings
+from films.plan import EditionPlan
+from films.warnings import edition_warnings, screening_warnings
 
 from .conftest import local
 from .test_admin_screening import screening_form
@@ -270,3 +271,47 @@ def test_warnings_read_the_edition_in_a_fixed_number_of_queries(
         )
     with django_assert_num_queries(6):  # The plan's five (films/plan.py), and the travel times, once.
         assert edition_warnings(edition) == []
+
+
+# One screening's warnings read only the part of the plan that can involve it
+
+
+@override_settings(FESTIVAL_YOUNG_AUDIENCE_AGE=12, FESTIVAL_YOUNG_AUDIENCE_ENDS_BY="20:00")
+def test_one_screenings_warnings_are_those_of_the_whole_edition(
+    edition, make_screening, film, short_film, second_screen, other_section, guest
+):
+    """Every kind of warning, each on screenings that share a film or a guest with others: for each screening,
+    the narrowed plan (``EditionPlan.load(..., around=)``) finds exactly what the whole edition's finds for it."""
+    competition = Section.objects.create(
+        edition=edition, key="competition", name="Competition", competitive=True,
+        results_announced_at=local(2023, 11, 12, 18),
+    )  # fmt: skip
+    Selection.objects.create(section=competition, film=short_film)
+    make_screening(local(2023, 11, 12, 14), key="first")  # print with "second"; same-film with "evening"
+    make_screening(local(2023, 11, 12, 15), key="second", screen=second_screen, section=other_section)
+    make_screening(local(2023, 11, 12, 20), key="evening")
+    attend(make_screening(local(2023, 11, 13, 18, 30), key="late", minimum_age=10, films=[short_film]), guest)
+    attend(make_screening(local(2023, 11, 13, 19), key="clash", screen=second_screen), guest)  # Only the guest.
+    make_screening(local(2023, 11, 14, 20), key="after", section=competition, films=[short_film])
+    make_screening(local(2023, 11, 15, 10), key="alone", films=[Film.objects.create(key="other", title="Other")])
+    whole = edition_warnings(edition)
+    assert {warning.kind for warning in whole} == {"guest", "print", "young", "same-film", "competition"}
+    for screening in Screening.objects.select_related("edition"):
+        expected = [warning for warning in whole if warning.screening_id == screening.pk]
+        assert screening_warnings(screening) == expected, screening.key
+
+
+def test_the_narrowed_plan_reads_the_screenings_sharing_a_film_or_a_guest(
+    edition, make_screening, film, short_film, second_screen, guest, django_assert_num_queries
+):
+    first = make_screening(local(2023, 11, 12, 14), key="first")
+    make_screening(local(2023, 11, 13, 14), key="same-film")
+    attend(first, guest)
+    attend(make_screening(local(2023, 11, 14, 14), key="same-guest", films=[short_film]), guest)
+    make_screening(local(2023, 11, 15, 14), key="short-again", films=[short_film])  # Shares nothing with "first".
+    make_screening(local(2023, 11, 16, 14), key="nothing", films=[Film.objects.create(key="other", title="Other")])
+    with django_assert_num_queries(5):
+        plan = EditionPlan.load(edition, around=first)
+    assert sorted(item.key for item in plan.items.values()) == ["first", "same-film", "same-guest"]
+    lonely = Screening.objects.get(key="nothing")
+    assert [item.key for item in EditionPlan.load(edition, around=lonely).items.values()] == ["nothing"]
