@@ -13,7 +13,12 @@ end
 
 function request()
    if etag then
-      return wrk.format(nil, nil, { ["If-None-Match"] = etag })
+      -- The headers given with -H (a browser's Accept-Encoding), plus the ETag.
+      local headers = { ["If-None-Match"] = etag }
+      for name, value in pairs(wrk.headers) do
+         headers[name] = headers[name] or value
+      end
+      return wrk.format(nil, nil, headers)
    end
    return wrk.format()
 end

@@ -233,7 +233,9 @@ def purge_refused():
 
 
 def throughput(varnish, app):
-    """Part d: the programme through Varnish and from gunicorn alone."""
+    """Part d: the programme through Varnish and from gunicorn alone, asked for as a browser does, gzip accepted
+    (``serving.wrk``): each side sends its stored gzip copy. (Without it Varnish gunzips its copy on every request:
+    about 5,000 req/s here, 2.3 times gunicorn.)"""
     through = wrk(varnish + PROGRAMME, SECONDS)
     alone = wrk(app + PROGRAMME, SECONDS)
     for label, row in (("through Varnish", through), ("gunicorn alone", alone)):
