@@ -4,11 +4,16 @@ Environment:
   PORT             port to listen on (default 8000), on BIND_HOST (default 0.0.0.0; 127.0.0.1 for local use)
   WEB_CONCURRENCY  worker processes (default 2 × cores + 1, at most 8)
   GUNICORN_TIMEOUT seconds a request may take before its worker is restarted (default 30)
+  FESTIVAL_PREBUILD_BOOKLETS  true: run ``manage.py prebuild_booklets --watch`` beside the app (default: true when
+                   CACHE_URL is set, where the booklets it builds reach the workers)
 """
 
 import logging
 import multiprocessing
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 bind = f"{os.environ.get('BIND_HOST', '0.0.0.0')}:{int(os.environ.get('PORT', '8000'))}"  # noqa: S104 - behind a proxy
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 8))
@@ -34,3 +39,27 @@ if workers > 1 and not os.environ.get("CACHE_URL") and os.environ.get("FESTIVAL_
         workers,
     )
     os.environ["FESTIVAL_PAGE_CACHE_SECONDS"] = "0"
+
+
+# The printed programmes are built ahead of their first request (films/prebuild.py) by a watcher process started
+# with the app and stopped with it (it lowers its own priority below the workers').
+prebuild_booklets = os.environ.get("FESTIVAL_PREBUILD_BOOKLETS", "true" if os.environ.get("CACHE_URL") else "false")
+_watcher = None
+
+
+def when_ready(server):
+    global _watcher
+    if prebuild_booklets == "true":
+        _watcher = subprocess.Popen(  # nosec B603 - this interpreter, fixed arguments
+            [sys.executable, "manage.py", "prebuild_booklets", "--watch"], cwd=Path(__file__).resolve().parent
+        )
+        server.log.info("Building printed programmes ahead: prebuild_booklets --watch (pid %s)", _watcher.pid)
+
+
+def on_exit(server):
+    if _watcher is not None and _watcher.poll() is None:
+        _watcher.terminate()
+        try:
+            _watcher.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _watcher.kill()

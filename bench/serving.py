@@ -38,6 +38,9 @@ def production_env(database_url, **overrides):
         SECURE_COOKIES="false",
         # The load comes from one address; a few failed admin logins must not lock it out.
         AXES_ENABLED="false",
+        # No booklet watcher beside gunicorn (its first round would build every booklet during the measurements);
+        # bench/booklets.py measures it.
+        FESTIVAL_PREBUILD_BOOKLETS="false",
     )
     env.update({name: str(value) for name, value in overrides.items()})
     return env

@@ -7,6 +7,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -120,7 +121,9 @@ def test_database_pool_connects_on_postgresql(db):
 
 
 def gunicorn_config(monkeypatch, **env):
-    for name in ("WEB_CONCURRENCY", "PORT", "BIND_HOST", "CACHE_URL", "FESTIVAL_PAGE_CACHE_SECONDS"):
+    for name in (
+        "WEB_CONCURRENCY", "PORT", "BIND_HOST", "CACHE_URL", "FESTIVAL_PAGE_CACHE_SECONDS", "FESTIVAL_PREBUILD_BOOKLETS"
+    ):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -145,6 +148,27 @@ def test_gunicorn_turns_the_page_cache_off_for_several_workers_without_a_shared_
     assert os.environ["FESTIVAL_PAGE_CACHE_SECONDS"] == "0"
     gunicorn_config(monkeypatch, WEB_CONCURRENCY="1")
     assert "FESTIVAL_PAGE_CACHE_SECONDS" not in os.environ
+
+
+def test_gunicorn_runs_the_booklet_watcher_beside_a_shared_cache_unless_told_not_to(monkeypatch):
+    assert gunicorn_config(monkeypatch, CACHE_URL="redis://127.0.0.1:6379/0")["prebuild_booklets"] == "true"
+    assert gunicorn_config(monkeypatch)["prebuild_booklets"] == "false"  # Built here, they would reach no worker.
+    config = gunicorn_config(monkeypatch, CACHE_URL="redis://127.0.0.1:6379/0", FESTIVAL_PREBUILD_BOOKLETS="false")
+    assert config["prebuild_booklets"] == "false"
+
+
+def test_gunicorn_starts_the_booklet_watcher_when_ready_and_stops_it_on_exit(monkeypatch):
+    config = gunicorn_config(monkeypatch, CACHE_URL="redis://127.0.0.1:6379/0")
+    said = []
+    server = SimpleNamespace(log=SimpleNamespace(info=lambda message, *args: said.append(message % args)))
+    config["when_ready"](server)
+    watcher = config["when_ready"].__globals__["_watcher"]
+    try:
+        assert watcher.args[1:] == ["manage.py", "prebuild_booklets", "--watch"]
+        assert said == [f"Building printed programmes ahead: prebuild_booklets --watch (pid {watcher.pid})"]
+    finally:
+        config["on_exit"](server)
+    assert watcher.poll() is not None
 
 
 def test_requirements_pin_gunicorn_and_axes_majors():
