@@ -21,7 +21,8 @@ part.
 Drafts never appear: every item list starts from the models' ``published()`` querysets (or their conditions, where
 a film's own publication is checked once, by the query around), award pages from public (announced) results.
 
-Speed: a part's page makes two queries (the published editions, then its items: keys only), the index nine, however
+Speed: a part's page makes two queries (the published editions, then its items: keys only; the people's page three:
+the editions, how many, then only the page's own, in SQL), the index nine, however
 many items and editions (it reads the whole archive at once and decides in Python which edition lists each
 film, by the rule of the films parts' own query; it counts the people without listing them); each a module-level
 ``films.queries.PageQuery``. An edition's films part reads that edition's films and checks each against
@@ -193,6 +194,8 @@ def credited_people():
 
 
 _people = PageQuery(lambda: credited_people().order_by("key").values_list("key"))
+# One page's (a part page shows some 200 of them), in the same order.
+_people_page = PageQuery(lambda start, stop: credited_people().order_by("key").values_list("key")[start:stop])
 # How many (the index counts them): one row, as Django's documentation counts in a subquery (a Func, not an
 # aggregate, so that nothing is grouped).
 _people_count = PageQuery(
@@ -281,24 +284,31 @@ def latest(versions, moments=()):
 class Entries(Sequence):
     """A part's ``<url>`` entries as Django's sitemap pairs them to paginate: ``(item, language)`` for each item and
     each of the site's languages, in that order; each pair made only when a page asks for it (a page holds
-    ``limit`` of them, the people of a large archive some hundred thousand), the items read only then (the index
-    counts the pages of a part, it does not list it: ``count`` is the number of items)."""
+    ``limit`` of them), and only the items of that page read (``window(start, stop)``: the items from ``start`` to
+    ``stop``; the people of a large archive are some hundred thousand pairs). The index counts the pages of a
+    part, it does not list it: ``count`` is the number of items."""
 
-    def __init__(self, items, count, languages):
-        self.items, self.count_, self.languages = items, count, languages
+    def __init__(self, window, count, languages):
+        self.window, self.count_, self.languages = window, count, languages
 
     def __len__(self):
         return self.count_ * len(self.languages)
 
     def __getitem__(self, index):
+        languages = len(self.languages)
         if isinstance(index, slice):
-            return [self[number] for number in range(*index.indices(len(self)))]
+            numbers = range(*index.indices(len(self)))
+            if not numbers:
+                return []
+            first, last = min(numbers) // languages, max(numbers) // languages
+            items = self.window(first, last + 1)
+            return [(items[number // languages - first], self.languages[number % languages]) for number in numbers]
         if index < 0:
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(index)
-        item, language = divmod(index, len(self.languages))
-        return self.items()[item], self.languages[language]
+        item, language = divmod(index, languages)
+        return self.window(item, item + 1)[0], self.languages[language]
 
 
 class Alternates(list):
@@ -428,6 +438,10 @@ class Part(Sitemap):
         """How many items (for the index, with ``get_latest_lastmod()``, all it needs of a part)."""
         return len(self.items())
 
+    def window(self, start, stop):
+        """The items from ``start`` to ``stop`` (what one page of entries shows)."""
+        return self.items()[start:stop]
+
     def keyed(self, rows):
         """Items from ``(key, version)`` rows; the versions are kept for ``versions()``."""
         route = self.route
@@ -442,7 +456,7 @@ class Part(Sitemap):
     def paginator(self):
         """Django's paginator of the part's ``<url>`` entries (the index counts its pages), over ``Entries``: Django's
         own pairs every item with every language in a list, at each use."""
-        return Paginator(Entries(self.items, self.count(), self.archive.languages), self.limit)
+        return Paginator(Entries(self.window, self.count(), self.archive.languages), self.limit)
 
     def location(self, item):
         return self.archive.locations(translation.get_language(), *item)
@@ -591,10 +605,16 @@ class PeoplePart(Part):
         return (_people,)
 
     def count(self):
-        if self.archive.whole and self.item_list is None:
-            # The index counts them without listing them: 17,801 people in 20 Berlinale-sized editions.
+        if self.item_list is None:
+            # Counted, not listed (17,801 people in 20 Berlinale-sized editions): the index needs only how many,
+            # a page only its own (``window``).
             return self.archive.people_count
         return super().count()
+
+    def window(self, start, stop):
+        if self.item_list is None:
+            return [(self.route, key) for (key,) in _people_page(start, stop)]
+        return super().window(start, stop)
 
     def versions(self):
         return [self.archive.films_version(), *self.archive.all_edition_versions()]
@@ -653,7 +673,7 @@ def index(request):
 def part(request, section):
     """``/sitemap-<part>.xml`` (``?p=2``...): one page of one part; an unknown or empty part is 404."""
     found = Archive().parts().get(section)
-    if found is None or not found.items():
+    if found is None or not found.count():
         raise Http404("No such sitemap.")
     return sitemap_views.sitemap(request, sitemaps={section: found}, section=section, template_name="films/sitemap.xml")
 

@@ -483,9 +483,14 @@ def add_many(edition, section, screen, number):
 
 # The index: the editions, then the whole archive at once (sections, films, where they are shown, people, venues,
 # awards) and two for lastmod, however many editions. A part: the editions and its own items (the static part:
-# the editions only).
-QUERIES = {"/sitemap.xml": 9, "/sitemap-static.xml": 1}
+# the editions only; the people: how many, then the page's own).
+QUERIES = {"/sitemap.xml": 9, "/sitemap-static.xml": 1, "/sitemap-people.xml": 3}
 PART_QUERIES = 2
+
+
+def queries(url):
+    """The queries of ``url`` (an index or part address, perhaps with ``?p=``)."""
+    return QUERIES.get(url.partition("?")[0], PART_QUERIES)
 
 
 @pytest.mark.parametrize("many", [0, 30])
@@ -499,7 +504,7 @@ def test_query_count_is_constant_in_the_number_of_items(
     # venues (1 + many each).
     assert len(listed) == (6 if not many else 1 + 4 + 4 + 1 + 4 + 4)
     for url in ["/sitemap.xml", *listed]:
-        with django_assert_num_queries(QUERIES.get(url, PART_QUERIES)):
+        with django_assert_num_queries(queries(url)):
             assert client.get(url).status_code == 200, url
 
 
@@ -579,7 +584,7 @@ def test_query_count_is_constant_in_the_number_of_editions(
         *(["/sitemap-idfa-2022-films.xml"] if editions else ["/sitemap-films.xml"]),
     ]
     for url in ["/sitemap.xml", *listed]:
-        with django_assert_num_queries(QUERIES.get(url, PART_QUERIES)):
+        with django_assert_num_queries(queries(url)):
             assert client.get(url).status_code == 200, url
 
 
@@ -641,3 +646,24 @@ def test_pages_are_byte_for_byte_what_writing_each_entry_makes(client, two_editi
             written += len(urlset)
     # Home and editions; two programmes of four pages; five films; a person, a venue, an award: in five languages.
     assert written == len(sitemap_locations(client)) == 2 * 5 + 2 * 4 * 5 + 5 * 5 + 5 + 5 + 5
+
+
+@pytest.mark.parametrize("limit", [3, 7, 50])
+def test_the_people_pages_read_only_their_own_people_and_list_everyone_once_in_order(
+    client, site, edition, section, screen, monkeypatch, limit
+):
+    """A people page reads its own people in SQL (``_people_page``): together its pages are every credited person
+    in key order, each in every language, however the limit splits an item's languages across pages."""
+    add_many(edition, section, screen, 12)
+    monkeypatch.setattr(sitemaps.Part, "limit", limit)
+    keys = sorted(["mariia-nesterenko", *(f"person-{index}" for index in range(12))])
+    expected = [location for key in keys for location in every_language(f"people/{key}/")]
+    pages = math.ceil(len(expected) / limit)
+    listed = [location for location in index_locations(client) if location.startswith(part("people"))]
+    assert listed == [part("people"), *(part("people", number) for number in range(2, pages + 1))]
+    found = []
+    for number in range(1, pages + 1):
+        root = get_xml(client, f"/sitemap-people.xml?p={number}")
+        found += locations(root)
+    assert found == expected
+    assert client.get(f"/sitemap-people.xml?p={pages + 1}").status_code == 404
