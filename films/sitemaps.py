@@ -22,7 +22,7 @@ Drafts never appear: every item list starts from the models' ``published()`` que
 a film's own publication is checked once, by the query around), award pages from public (announced) results.
 
 Speed: a part's page makes two queries (the published editions, then its items: keys only; the people's page three:
-the editions, how many, then only the page's own, in SQL), the index nine, however
+the editions, whether there is anyone, then only the page's own, in SQL, never counting them), the index nine, however
 many items and editions (it reads the whole archive at once and decides in Python which edition lists each
 film, by the rule of the films parts' own query; it counts the people without listing them); each a module-level
 ``films.queries.PageQuery``. An edition's films part reads that edition's films and checks each against
@@ -46,7 +46,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Exists, F, Func, OuterRef, Q, Subquery
 from django.http import Http404
 from django.template.loader import get_template
@@ -295,20 +295,28 @@ class Entries(Sequence):
         return self.count_ * len(self.languages)
 
     def __getitem__(self, index):
-        languages = len(self.languages)
         if isinstance(index, slice):
-            numbers = range(*index.indices(len(self)))
-            if not numbers:
-                return []
-            first, last = min(numbers) // languages, max(numbers) // languages
-            items = self.window(first, last + 1)
-            return [(items[number // languages - first], self.languages[number % languages]) for number in numbers]
+            return pairs(self.window, self.languages, range(*index.indices(len(self))))
         if index < 0:
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(index)
-        item, language = divmod(index, languages)
+        item, language = divmod(index, len(self.languages))
         return self.window(item, item + 1)[0], self.languages[language]
+
+
+def pairs(window, languages, numbers):
+    """The entries numbered ``numbers`` (a range), ``(item, language)``, with their items read at once from
+    ``window``; those past the last item are left out."""
+    if not numbers:
+        return []
+    first, last = numbers[0] // len(languages), numbers[-1] // len(languages)
+    items = window(first, last + 1)
+    return [
+        (items[number // len(languages) - first], languages[number % len(languages)])
+        for number in numbers
+        if number // len(languages) - first < len(items)
+    ]
 
 
 class Alternates(list):
@@ -479,7 +487,7 @@ class Part(Sitemap):
         urls = []
         alternates_of = {}
         by_language_of = {}
-        for item, language in self.paginator.page(page).object_list:
+        for item, language in self.page_entries(page):
             alternates = alternates_of.get(item)
             if alternates is None:
                 languages = self.get_languages_for_item(item)
@@ -502,6 +510,15 @@ class Part(Sitemap):
                 }
             )
         return urls
+
+    def page_entries(self, page):
+        """The ``(item, language)`` entries of page number ``page``; ``EmptyPage`` or ``PageNotAnInteger`` (Django's
+        sitemap view answers 404) if there is no such page."""
+        return self.paginator.page(page).object_list
+
+    def exists(self):
+        """Whether the part has any item (the view answers 404 for an empty part)."""
+        return bool(self.count())
 
     def versions(self):
         """The clock versions (or None) of the records this part's pages show."""
@@ -616,6 +633,26 @@ class PeoplePart(Part):
             return [(self.route, key) for (key,) in _people_page(start, stop)]
         return super().window(start, stop)
 
+    def page_entries(self, page):
+        """A page's entries without counting the part (the count reads every credit of the archive; the page, some
+        200 people): a page past the last one is found empty."""
+        if self.item_list is not None:
+            return super().page_entries(page)
+        try:
+            number = int(page)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(page) from None
+        if number < 1:
+            raise EmptyPage(page)
+        start = (number - 1) * self.limit
+        entries = pairs(self.window, self.archive.languages, range(start, start + self.limit))
+        if not entries:
+            raise EmptyPage(page)
+        return entries
+
+    def exists(self):
+        return bool(self.item_list) if self.item_list is not None else bool(self.window(0, 1))
+
     def versions(self):
         return [self.archive.films_version(), *self.archive.all_edition_versions()]
 
@@ -673,7 +710,7 @@ def index(request):
 def part(request, section):
     """``/sitemap-<part>.xml`` (``?p=2``...): one page of one part; an unknown or empty part is 404."""
     found = Archive().parts().get(section)
-    if found is None or not found.count():
+    if found is None or not found.exists():
         raise Http404("No such sitemap.")
     return sitemap_views.sitemap(request, sitemaps={section: found}, section=section, template_name="films/sitemap.xml")
 

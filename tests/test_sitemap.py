@@ -483,7 +483,7 @@ def add_many(edition, section, screen, number):
 
 # The index: the editions, then the whole archive at once (sections, films, where they are shown, people, venues,
 # awards) and two for lastmod, however many editions. A part: the editions and its own items (the static part:
-# the editions only; the people: how many, then the page's own).
+# the editions only; the people: whether there is anyone, then the page's own).
 QUERIES = {"/sitemap.xml": 9, "/sitemap-static.xml": 1, "/sitemap-people.xml": 3}
 PART_QUERIES = 2
 
@@ -666,4 +666,5 @@ def test_the_people_pages_read_only_their_own_people_and_list_everyone_once_in_o
         root = get_xml(client, f"/sitemap-people.xml?p={number}")
         found += locations(root)
     assert found == expected
-    assert client.get(f"/sitemap-people.xml?p={pages + 1}").status_code == 404
+    for beyond in (pages + 1, pages + 7, 0, -1, "x", "1.5"):
+        assert client.get(f"/sitemap-people.xml?p={beyond}").status_code == 404, beyond
