@@ -102,3 +102,60 @@ def test_every_database_starts_with_the_staff_groups(db):
     assert {"change_film", "change_section", "change_person"} <= codenames["Translators"]
     assert not {c for c in codenames["Translators"] if c.startswith(("add_", "delete_"))}
     assert "change_structure" not in codenames["Translators"]
+
+
+def test_each_staff_group_holds_exactly_the_permissions_its_work_needs(db):
+    """Written out here, not read from films/roles.py: a permission added to or dropped from a role fails this."""
+    programme = [
+        "festival",
+        "edition",
+        "section",
+        "venue",
+        "screen",
+        "film",
+        "filmtitle",
+        "filmimage",
+        "tag",
+        "selection",
+        "festivalhistoryentry",
+        "festivalhistoryaward",
+        "person",
+        "personalias",
+        "filmographyentry",
+        "company",
+        "companyalias",
+        "credit",
+        "companycredit",
+        "screening",
+        "screeningfilm",
+        "screeningguest",
+        "filmcopy",
+        "traveltime",
+    ]
+    results = ["jurymember", "award", "awardresult"]
+    translated = [
+        "festival",
+        "edition",
+        "section",
+        "venue",
+        "tag",
+        "film",
+        "filmimage",
+        "person",
+        "screening",
+        "award",
+        "awardresult",
+    ]
+    expected = {
+        "Programmers": {f"{action}_{model}" for model in programme for action in ("add", "change", "delete", "view")}
+        | {"change_structure"},
+        "Awards staff": {f"view_{model}" for model in programme}
+        | {f"{action}_{model}" for model in results for action in ("add", "change", "view")},
+        "Translators": {f"{action}_{model}" for model in translated for action in ("change", "view")},
+    }
+    held = {
+        group.name: {(permission.content_type.app_label, permission.codename) for permission in group.permissions.all()}
+        for group in Group.objects.prefetch_related("permissions__content_type")
+    }
+    assert held == {name: {("films", codename) for codename in codenames} for name, codenames in expected.items()}
+    assert len(held["Programmers"]) == 24 * 4 + 1
