@@ -94,6 +94,24 @@ OUTSIDE_CURATED = {"section", "selection", "screening", "screeningfilm", "screen
 FULL, TEXT, VIEW, NONE, HIDDEN = "full", "text", "view", "none", "hidden"
 
 
+def test_each_staff_group_holds_exactly_the_permissions_its_work_needs(db):
+    """The groups' permissions, to the last one: a view permission dropped from a role changes nothing the matrix
+    sees (the admin treats change as implying view), so it is pinned here."""
+    expected = {
+        PROGRAMMERS: {f"{action}_{model}" for model in PROGRAMME for action in ("add", "change", "delete", "view")}
+        | {"change_structure"},
+        AWARDS_STAFF: {f"view_{model}" for model in PROGRAMME}
+        | {f"{action}_{model}" for model in RESULTS for action in ("add", "change", "view")},
+        TRANSLATORS: {f"{action}_{model}" for model in TRANSLATED for action in ("change", "view")},
+    }
+    held = {
+        group.name: {(permission.content_type.app_label, permission.codename) for permission in group.permissions.all()}
+        for group in Group.objects.prefetch_related("permissions__content_type")
+    }
+    assert held == {name: {("films", codename) for codename in codenames} for name, codenames in expected.items()}
+    assert len(held[PROGRAMMERS]) == 24 * 4 + 1
+
+
 def expected(role, model):
     """``(change, add, delete)`` for ``role`` on ``model``'s records: FULL, TEXT (translated text only), VIEW
     (read-only page), NONE (403) or HIDDEN (not in the user's list: the admin answers as for a missing record)."""
