@@ -67,18 +67,33 @@ def static_path(url):
 
 
 @functools.cache
+def weasyprint():
+    """WeasyPrint, imported on first use, here and nowhere else (``tests/test_code_rules.py``).
+
+    Importing it turns on Pillow's ``ImageFile.LOAD_TRUNCATED_IMAGES`` for the whole process, so that a worker which
+    had printed a booklet would then take a damaged image upload for a whole one (``films.images``): it is turned
+    off again once WeasyPrint is loaded. (The booklet prints only our own static files, which are whole.)"""
+    import weasyprint as module
+    import weasyprint.urls  # The URL fetcher's module, loaded before the flag is reset.
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return module
+
+
+@functools.cache
 def url_fetcher():
     """WeasyPrint's URL fetcher for the programme: our static files, read from disk; nothing else, ever."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    urls = weasyprint().urls
 
-    class StaticFilesOnly(URLFetcher):
+    class StaticFilesOnly(urls.URLFetcher):
         def fetch(self, url, headers=None):
             path = static_path(url)
             found = finders.find(path) if path else None
             if not found:
                 raise RefusedURL(f"The printed programme fetches only its own static files, not {url[:200]}")
             content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, Path(found).read_bytes(), headers={"Content-Type": content_type})
+            return urls.URLFetcherResponse(url, Path(found).read_bytes(), headers={"Content-Type": content_type})
 
     return StaticFilesOnly()
 
@@ -86,10 +101,8 @@ def url_fetcher():
 @functools.cache
 def stylesheet():
     """The print stylesheet, parsed once per process."""
-    from weasyprint import CSS
-
     path = finders.find(STYLESHEET)
-    return CSS(string=Path(path).read_text(encoding="utf-8"), base_url=BASE_URL, url_fetcher=url_fetcher())
+    return weasyprint().CSS(string=Path(path).read_text(encoding="utf-8"), base_url=BASE_URL, url_fetcher=url_fetcher())
 
 
 # Built booklets, kept by what they print: the key is a digest of the document's HTML, its stylesheet and
@@ -100,10 +113,8 @@ PDF_SECONDS = 7 * 24 * 60 * 60
 
 
 def pdf_key(html):
-    import weasyprint
-
     digest = hashlib.blake2b(digest_size=20)
-    for part in (weasyprint.__version__, Path(finders.find(STYLESHEET)).read_text(encoding="utf-8"), html):
+    for part in (weasyprint().__version__, Path(finders.find(STYLESHEET)).read_text(encoding="utf-8"), html):
         digest.update(part.encode("utf-8"))
         digest.update(b"\0")
     return PDF_PREFIX + digest.hexdigest()
@@ -111,12 +122,10 @@ def pdf_key(html):
 
 def render_pdf(html):
     """``html`` (the programme's document) as PDF bytes: from the cache when the same document was built before."""
-    from weasyprint import HTML
-
     key = pdf_key(html)
     built = cache.get(key)
     if built is None:
-        document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
+        document = weasyprint().HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
         built = document.write_pdf(stylesheets=[stylesheet()])
         cache.set(key, built, PDF_SECONDS)
     return built

@@ -20,6 +20,8 @@ INTERNALS = re.compile(
     r"_iterable_class|\.get_compiler\(|\bquery\.(?:selected|values_select|annotation_select|extra_select)\b"
     r"|\bcompiler\.(?:select|col_count|as_sql)\b|\.connection\.pipeline\("
 )
+# WeasyPrint imported anywhere but ``films.programme_pdf.weasyprint()``, which undoes what its import does to Pillow.
+WEASYPRINT_IMPORT = re.compile(r"^\s*(?:import weasyprint\b|from weasyprint\b)")
 # An f-string that opens an HTML tag: markup built in Python.
 HTML_IN_FSTRING = re.compile(r"""\bf(["'])[^"'\n]*<[a-zA-Z/!]""")
 
@@ -42,6 +44,18 @@ def test_no_django_internals_are_used():
     assert offending_lines(INTERNALS) == []
 
 
+def test_weasyprint_is_imported_in_one_place_only():
+    """Its import makes Pillow accept truncated images process-wide; the one place that imports it turns that off."""
+    everywhere = SOURCES + sorted((ROOT / "tests").glob("*.py")) + sorted((ROOT / "bench").glob("*.py"))
+    found = [
+        (path.relative_to(ROOT).as_posix(), line.strip())
+        for path in everywhere
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if WEASYPRINT_IMPORT.search(line)
+    ]
+    assert [path for path, _line in found] == ["films/programme_pdf.py", "films/programme_pdf.py"], found
+
+
 def test_no_html_is_built_in_python_strings():
     assert offending_lines(HTML_IN_FSTRING) == []
 
@@ -54,6 +68,8 @@ def test_no_html_is_built_in_python_strings():
         (INTERNALS, "names = list(query.selected or [])"),
         (INTERNALS, "fields = compiler.select[0 : compiler.col_count]"),
         (HTML_IN_FSTRING, """return f'<span lang="{lang}">{text}</span>'"""),
+        (WEASYPRINT_IMPORT, "    from weasyprint import HTML"),
+        (WEASYPRINT_IMPORT, "import weasyprint"),
         (HTML_IN_FSTRING, 'html = f"<li>{item}</li>"'),
     ],
 )

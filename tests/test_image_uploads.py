@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from films.models import FilmImage
+from films.programme_pdf import render_pdf
 
 from .conftest import tiny_image
 
@@ -146,7 +147,12 @@ def test_a_file_over_the_size_limit_is_refused(film, settings):
     assert error.value.message_dict["image"][0].endswith("images may be at most 0.0 MB.")
 
 
-def test_a_truncated_image_is_refused(film):
+@pytest.mark.parametrize("after_printing", [False, True])
+def test_a_truncated_image_is_refused(film, after_printing):
+    """Also in a process that has printed a booklet: importing WeasyPrint makes Pillow accept truncated images,
+    which ``films.programme_pdf.weasyprint()`` undoes."""
+    if after_printing:
+        render_pdf("<!DOCTYPE html><html lang=en><title>t</title><p>A page.</p></html>")
     data = tiny_image("PNG", size=(300, 300)).read()
     upload = SimpleUploadedFile("cut.png", data[: len(data) // 2], content_type="image/png")
     with pytest.raises(ValidationError) as error:

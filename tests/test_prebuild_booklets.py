@@ -10,7 +10,6 @@ import io
 import os
 
 import pytest
-import weasyprint
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -18,6 +17,7 @@ from django.test import override_settings
 from films.catalogue import import_catalogue
 from films.models import Edition, Screening, Section
 from films.prebuild import Watcher, booklets, editions_to_watch, lock_name, prebuild_booklets
+from films.programme_pdf import weasyprint
 
 from .test_programme_pdf import DAY_URL, EXAMPLE
 
@@ -43,13 +43,14 @@ def example(db):
 def builds(monkeypatch):
     """The PDFs WeasyPrint writes, counted."""
     made = []
-    write_pdf = weasyprint.HTML.write_pdf
+    html = weasyprint().HTML
+    write_pdf = html.write_pdf
 
     def counted(self, *args, **kwargs):
         made.append(self)
         return write_pdf(self, *args, **kwargs)
 
-    monkeypatch.setattr(weasyprint.HTML, "write_pdf", counted)
+    monkeypatch.setattr(html, "write_pdf", counted)
     return made
 
 

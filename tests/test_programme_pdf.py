@@ -17,7 +17,7 @@ from django.utils import translation
 from films import cache as page_cache
 from films.catalogue import import_catalogue
 from films.models import Credit, Edition, Film, Person, Screen, Screening, ScreeningFilm, ScreeningGuest, Section
-from films.programme_pdf import BASE_URL, RefusedURL, programme_html, render_pdf, url_fetcher
+from films.programme_pdf import BASE_URL, RefusedURL, programme_html, render_pdf, url_fetcher, weasyprint
 
 from .conftest import local
 
@@ -490,18 +490,17 @@ def test_the_programme_page_links_the_days_booklet_and_the_chosen_sections(clien
 def test_a_booklet_is_built_again_only_when_what_it_prints_changes(client, example, screen, settings, monkeypatch):
     """With the page cache off: the same day's booklet is built once; a change on another day leaves it alone; a
     change to what it prints builds it again."""
-    import weasyprint
-
     settings.FESTIVAL_PAGE_CACHE_SECONDS = 0
     cache.clear()
     built = []
-    original = weasyprint.HTML.write_pdf
+    html = weasyprint().HTML
+    original = html.write_pdf
 
     def counting(self, *args, **kwargs):
         built.append(1)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(weasyprint.HTML, "write_pdf", counting)
+    monkeypatch.setattr(html, "write_pdf", counting)
     url = "/en/idfa-2023/programme.pdf?day=2023-11-12"
     first = client.get(url).content
     assert client.get(url).content == first
