@@ -20,6 +20,7 @@ at a time.
 """
 
 import datetime
+import logging
 import time
 from dataclasses import dataclass, field
 
@@ -31,6 +32,8 @@ from .cache import ALL, key, key_versions
 from .models import Edition
 from .programme_pdf import pdf_key, programme_html, render_pdf
 from .queries import section_names
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -129,7 +132,15 @@ class Watcher:
                 self.built_at[edition.key] = current
                 self.changed_at.pop(edition.key, None)
 
-    def run(self, interval=1.0):
-        while True:
-            self.step()
+    def run(self, interval=1.0, rounds=None):
+        """A round every ``interval`` seconds (``rounds`` of them, or for ever). A round that fails (the database
+        or Redis away, a booklet WeasyPrint cannot lay out) is logged and the next one tries again: the watcher
+        outlives what the app servers outlive."""
+        done = 0
+        while rounds is None or done < rounds:
+            try:
+                self.step()
+            except Exception:
+                logger.exception("Building the printed programmes ahead failed; trying again in %s s.", interval)
+            done += 1
             time.sleep(interval)

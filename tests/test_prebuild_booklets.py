@@ -8,6 +8,7 @@ a change only the booklets that print it are built again. WeasyPrint's builds ar
 import datetime
 import io
 import os
+import signal
 
 import pytest
 from django.core.cache import cache
@@ -201,3 +202,36 @@ def test_the_watch_covers_the_editions_not_over_or_the_one_named_even_if_over(ex
     assert languages == ["uk"]
     assert editions == editions_to_watch()  # IDFA 2023 is over: none.
     assert editions == []
+
+
+def test_a_failed_round_is_logged_and_the_next_one_builds(example, sections, caplog):
+    """The database or Redis away for a moment must not end the watcher."""
+    reports, asked = [], []
+
+    def editions():
+        asked.append(1)
+        if len(asked) == 1:
+            raise ConnectionError("Redis is away")
+        return [example]
+
+    watcher = Watcher(settle=0, languages=["en"], editions=editions, report=lambda *found: reports.append(found))
+    watcher.run(interval=0, rounds=2)
+    assert len(asked) == 2
+    assert [record.getMessage() for record in caplog.records if record.name == "films.prebuild"] == [
+        "Building the printed programmes ahead failed; trying again in 0 s."
+    ]
+    assert [(edition, len(result.built)) for edition, result in reports] == [(example, len(DAYS) + len(sections))]
+
+
+@override_settings(CACHES=REDIS)
+def test_ctrl_c_stops_the_watch_quietly(example, monkeypatch):
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "nice", lambda increment: None)
+    monkeypatch.setattr(Watcher, "run", interrupted)
+    out = io.StringIO()
+    handler = signal.getsignal(signal.SIGTERM)
+    call_command("prebuild_booklets", "--watch", stdout=out)
+    assert out.getvalue() == "Watching the editions that have not ended (Ctrl-C stops).\nStopped.\n"
+    assert signal.getsignal(signal.SIGTERM) is handler  # As it was, once the watch ended.

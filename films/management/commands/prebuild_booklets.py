@@ -2,12 +2,17 @@
 first request (``films/prebuild.py``)."""
 
 import os
+import signal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from films.models import Edition
 from films.prebuild import Watcher, editions_to_watch, prebuild_booklets, shared_cache
+
+
+def stop(signum, frame):
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -51,7 +56,13 @@ class Command(BaseCommand):
             watched = (lambda: editions) if edition else editions_to_watch
             self.stdout.write(f"Watching {edition or 'the editions that have not ended'} (Ctrl-C stops).")
             self.stdout.flush()
-            Watcher(settle=settle, whole=whole, languages=languages, report=self.report, editions=watched).run()
+            previous = signal.signal(signal.SIGTERM, stop)  # As Ctrl-C: gunicorn (on_exit) or systemd stopping it.
+            try:
+                Watcher(settle=settle, whole=whole, languages=languages, report=self.report, editions=watched).run()
+            except KeyboardInterrupt:  # Ctrl-C (a terminal's gunicorn passes it on) or SIGTERM: end without a trace.
+                self.stdout.write("Stopped.")
+            finally:
+                signal.signal(signal.SIGTERM, previous)
             return
         for item in editions:
             self.report(item, prebuild_booklets(item, languages, whole=whole))
