@@ -32,7 +32,7 @@ from typing import NamedTuple
 import icalendar
 from django.core import signing
 from django.core.cache import cache
-from django.db.models import CharField, Count, Prefetch, prefetch_related_objects
+from django.db.models import CharField, Count
 from django.db.models.functions import Cast
 from django.http import HttpResponse
 from django.http.request import split_domain_port
@@ -116,27 +116,8 @@ def film_url(request, film):
     return request.build_absolute_uri(reverse("film", kwargs={"film": film.key}))
 
 
-def with_films(screenings):
-    """``screenings`` as a list whose films are fetched in running order, in one query for them all.
-
-    Screenings from ``Screening.objects.for_export()`` have their films already; others get them here.
-    """
-    screenings = list(screenings)
-    missing = [screening for screening in screenings if not hasattr(screening, "films_in_order")]
-    if missing:
-        prefetch_related_objects(
-            missing,
-            Prefetch(
-                "screening_films",
-                queryset=ScreeningFilm.objects.select_related("film").order_by("order", "id"),
-                to_attr="films_in_order",
-            ),
-        )
-    return screenings
-
-
 def screening_films(screening):
-    """The films of a screening in running order (see ``with_films``)."""
+    """The films of a screening from ``Screening.objects.for_export()``, in running order."""
     return [item.film for item in screening.films_in_order]
 
 

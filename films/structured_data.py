@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from .calendar import film_url, screening_summary, with_films
+from .calendar import film_url, screening_summary
 from .codes import country_name
 from .models import Credit, FilmImage, FilmTitle, Screening
 from .public import film_title
@@ -37,7 +37,8 @@ def alternate_names(film, name, other_titles):
 
 
 def event_row(screening):
-    """What a screening's ``ScreeningEvent`` shows, from a ``Screening`` (films prefetched, see ``with_films``).
+    """What a screening's ``ScreeningEvent`` shows, from a ``Screening`` of ``Screening.objects.for_export()`` (its
+    films prefetched in running order).
 
     The film page builds the same dict from its own lean rows, so its JSON-LD needs no query of its own.
     """
@@ -164,7 +165,7 @@ def film_jsonld(
     if awards:
         movie["award"] = list(awards)
     if events is None:
-        events = [event_row(screening) for screening in with_films(screenings)]
+        events = [event_row(screening) for screening in screenings]
     events = [screening_event(row, movie_id) for row in events]
     return {"@context": SCHEMA, "@graph": [movie, *events]}
 

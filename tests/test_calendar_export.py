@@ -381,6 +381,9 @@ def test_a_process_keeps_the_events_it_used_last_within_its_limit():
     assert kept.get_many(["a", "c"]) == {"a": b"1234"}  # "a" is now the one used last.
     kept.put_many({"c": b"90ab"})
     assert (kept.get_many(["a", "b", "c"]), kept.size) == ({"a": b"1234", "c": b"90ab"}, 8)
+    kept.clear()
+    kept.put_many({"d": b"12345", "e": b"67890"})  # Exactly the limit, after a clear: both kept.
+    assert (kept.get_many(["a", "c", "d", "e"]), kept.size) == ({"d": b"12345", "e": b"67890"}, 10)
 
 
 def test_a_moved_screening_re_renders_its_own_event_only(client, programme, serialized):

@@ -160,3 +160,25 @@ def test_film_jsonld_tag_renders_the_script_in_constant_queries(described, djang
 def test_unpublished_film_has_no_page_and_no_jsonld(client, described):
     Film.objects.update(published=False)
     assert client.get("/en/films/we-will-not-fade-away/").status_code == 404
+
+
+def test_a_shorts_programme_is_named_by_its_films_in_running_order(client, described):
+    """The event of a screening of several films is named by their titles in running order, joined by " / ", both
+    where the film page builds it from its rows and where ``film_jsonld`` builds it from screenings."""
+    other = Film.objects.create(key="second-short", title="Second Short", published=True)
+    screening = Screening.objects.get(key="a")
+    screening.screening_films.create(film=other, order=0)
+    screening.screening_films.filter(film=described).update(order=1)
+    request = RequestFactory().get("/en/films/we-will-not-fade-away/")
+    screenings = Screening.objects.for_export().filter(films=described).order_by("starts_at")
+    built = film_jsonld(described, screenings, request)
+    assert [event["name"] for event in built["@graph"][1:]] == [
+        "Second Short / We Will Not Fade Away",
+        "We Will Not Fade Away",
+        "We Will Not Fade Away",
+    ]
+    assert [event["name"] for event in page_jsonld(client)["@graph"][1:]] == [
+        "Second Short / We Will Not Fade Away",
+        "We Will Not Fade Away",
+        "We Will Not Fade Away",
+    ]
