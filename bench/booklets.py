@@ -62,26 +62,14 @@ def main():
 
     django.setup()
     from django.core.cache import cache
-    from django.db.models import Count
     from django.test import Client
 
-    from films.models import Edition, Film, Screening
+    from films.models import Edition
 
     cache.clear()
     edition = Edition.objects.published().get(key=serving.EDITION)
-    published = Screening.objects.published().filter(edition=edition).order_by("starts_at", "pk")
-    days = {}
-    for screening in published:
-        days.setdefault(edition.local_date(screening.starts_at), []).append(screening)
-    busiest, on_busiest = max(days.items(), key=lambda item: len(item[1]))
+    busiest, on_busiest, film = serving.busiest_day_and_film(edition)
     chosen = on_busiest[len(on_busiest) // 2]
-    film = (
-        Film.objects.published()
-        .filter(screening_films__screening__in=published)
-        .annotate(count=Count("screening_films"))
-        .order_by("-count", "key")
-        .first()
-    )
     client = Client()
     pdf_url = f"/en/{edition.key}/programme.pdf?day={busiest.isoformat()}"
     film_url = f"/en/films/{film.key}/"

@@ -124,27 +124,16 @@ def measure_pages(options):
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
     # Uncached: the whole-page cache (films/cache.py) would answer every repeat from memory.
     settings.FESTIVAL_PAGE_CACHE_SECONDS = 0
-    from films.models import Edition, Film, Screening, Selection
+    from films.models import Edition, Selection
     from films.queries import current_edition
 
     edition = Edition.objects.published().get(key=options.edition) if options.edition else current_edition()
     if edition is None:
         raise SystemExit("No published edition: load the demo first (manage.py make_demo_festival --size berlinale).")
-    published = Screening.objects.published().filter(edition=edition)
-    days = {}
-    for screening in published.only("starts_at"):
-        day = edition.local_date(screening.starts_at)
-        days[day] = days.get(day, 0) + 1
-    if not days:
-        raise SystemExit(f"{edition.key} has no published screenings.")
-    busiest, busiest_count = max(days.items(), key=lambda item: item[1])
-    film = (
-        Film.objects.published()
-        .filter(screening_films__screening__in=published)
-        .annotate(count=Count("screening_films"))
-        .order_by("-count", "key")
-        .first()
-    )
+    from serving import busiest_day_and_film
+
+    busiest, on_busiest, film = busiest_day_and_film(edition)
+    busiest_count = len(on_busiest)
     section = (
         Selection.objects.published()
         .filter(section__edition=edition)

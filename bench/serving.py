@@ -87,6 +87,30 @@ def ensure_demo(env, rebuild=False, editions=1):
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
 
 
+def busiest_day_and_film(edition):
+    """What the benches measure of ``edition`` (Django set up): its day with the most published screenings, with
+    those screenings by start, and the published film screened most often (then by key)."""
+    from django.db.models import Count
+
+    from films.models import Film, Screening
+
+    published = Screening.objects.published().filter(edition=edition).order_by("starts_at", "pk")
+    days = {}
+    for screening in published:
+        days.setdefault(edition.local_date(screening.starts_at), []).append(screening)
+    if not days:
+        raise SystemExit(f"{edition.key} has no published screenings.")
+    busiest, screenings = max(days.items(), key=lambda item: len(item[1]))
+    film = (
+        Film.objects.published()
+        .filter(screening_films__screening__in=published)
+        .annotate(count=Count("screening_films"))
+        .order_by("-count", "key")
+        .first()
+    )
+    return busiest, screenings, film
+
+
 def ensure_admin(env, username, password):
     """A superuser ``username`` with ``password`` (created or reset), for the scripts that log into the admin."""
     manage_shell(
