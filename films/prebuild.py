@@ -65,9 +65,11 @@ def prebuild_booklets(edition, languages=None, whole=False):
         with translation.override(language):
             for label, chosen in booklets(edition, whole):
                 html = programme_html(edition, chosen)
-                done = result.found if cache.get(pdf_key(html)) is not None else result.built
-                render_pdf(html)
-                done.append((language, label))
+                if cache.has_key(pdf_key(html)):
+                    result.found.append((language, label))
+                else:
+                    render_pdf(html)
+                    result.built.append((language, label))
     return result
 
 

@@ -512,13 +512,24 @@ class Part(Sitemap):
         return urls
 
     def page_entries(self, page):
-        """The ``(item, language)`` entries of page number ``page``; ``EmptyPage`` or ``PageNotAnInteger`` (Django's
-        sitemap view answers 404) if there is no such page."""
-        return self.paginator.page(page).object_list
+        """The ``(item, language)`` entries of page number ``page`` (``limit`` a page, as ``paginator`` cuts them),
+        read through ``window`` without counting the part; ``EmptyPage`` or ``PageNotAnInteger`` (Django's sitemap
+        view answers 404) if there is no such page."""
+        try:
+            number = int(page)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(page) from None
+        if number < 1:
+            raise EmptyPage(page)
+        start = (number - 1) * self.limit
+        entries = pairs(self.window, self.archive.languages, range(start, start + self.limit))
+        if not entries:
+            raise EmptyPage(page)
+        return entries
 
     def exists(self):
         """Whether the part has any item (the view answers 404 for an empty part)."""
-        return bool(self.count())
+        return bool(self.window(0, 1))
 
     def versions(self):
         """The clock versions (or None) of the records this part's pages show."""
@@ -629,29 +640,10 @@ class PeoplePart(Part):
         return super().count()
 
     def window(self, start, stop):
+        # Only the page's own (the count reads every credit of the archive; a page, some 200 people).
         if self.item_list is None:
             return [(self.route, key) for (key,) in _people_page(start, stop)]
         return super().window(start, stop)
-
-    def page_entries(self, page):
-        """A page's entries without counting the part (the count reads every credit of the archive; the page, some
-        200 people): a page past the last one is found empty."""
-        if self.item_list is not None:
-            return super().page_entries(page)
-        try:
-            number = int(page)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger(page) from None
-        if number < 1:
-            raise EmptyPage(page)
-        start = (number - 1) * self.limit
-        entries = pairs(self.window, self.archive.languages, range(start, start + self.limit))
-        if not entries:
-            raise EmptyPage(page)
-        return entries
-
-    def exists(self):
-        return bool(self.item_list) if self.item_list is not None else bool(self.window(0, 1))
 
     def versions(self):
         return [self.archive.films_version(), *self.archive.all_edition_versions()]

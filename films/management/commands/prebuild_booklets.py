@@ -44,16 +44,14 @@ class Command(BaseCommand):
         known = {code for code, _name in settings.LANGUAGES}
         if unknown := sorted(set(languages or ()) - known):
             raise CommandError(f"Unknown language(s): {', '.join(unknown)}; the site's are {', '.join(sorted(known))}.")
+        named = None
         if edition:
-            found = Edition.objects.published().select_related("festival").filter(key=edition).first()
-            if found is None:
+            named = Edition.objects.published().select_related("festival").filter(key=edition).first()
+            if named is None:
                 raise CommandError(f"No published edition “{edition}”.")
-            editions = [found]
-        else:
-            editions = editions_to_watch()
         if watch:
             os.nice(10)  # Beside the app servers: their requests come first.
-            watched = (lambda: editions) if edition else editions_to_watch
+            watched = (lambda: [named]) if named else editions_to_watch
             self.stdout.write(f"Watching {edition or 'the editions that have not ended'} (Ctrl-C stops).")
             self.stdout.flush()
             previous = signal.signal(signal.SIGTERM, stop)  # As Ctrl-C: gunicorn (on_exit) or systemd stopping it.
@@ -64,7 +62,7 @@ class Command(BaseCommand):
             finally:
                 signal.signal(signal.SIGTERM, previous)
             return
-        for item in editions:
+        for item in [named] if named else editions_to_watch():
             self.report(item, prebuild_booklets(item, languages, whole=whole))
 
     def report(self, edition, result):
