@@ -202,6 +202,19 @@ def test_51_results_make_two_pages_that_say_how_many_there_are(client, lighthous
     assert len(film_keys(people)) == 50
 
 
+def test_films_selected_in_several_editions_are_counted_once(client, editions, lighthouses):
+    """The first page's rows carry the count of films found (more than the 51 it reads): films, not their
+    selections."""
+    film("lighthouse-52", "Lighthouse 52", 2020)
+    film("lighthouse-53", "Lighthouse 53", 2020)
+    for item in Film.objects.filter(key__startswith="lighthouse-"):
+        Selection.objects.create(section=editions[2021], film=item)
+        Selection.objects.create(section=editions[2022], film=item)
+    text = text_of(client.get("/en/search/", {"q": "lighthouse"}))
+    assert "Films 53 films found. Showing 1–50." in text
+    assert "Films 53 films found. Showing 51–53." in text_of(client.get("/en/search/", {"q": "lighthouse", "page": 2}))
+
+
 @pytest.mark.parametrize("page", ["3", "99", "99999999999999999999999"])
 def test_a_page_past_the_end_shows_the_last_page(client, lighthouses, page):
     response = client.get("/en/search/", {"q": "lighthouse", "page": page})
@@ -245,8 +258,9 @@ def test_one_result_is_counted_in_the_singular(client, houses):
     [
         # The edition in the header, the films' page, their places, the people's page.
         ({"q": "lighthouse 7"}, 4),
-        # And a count of each list: more than one page.
-        ({"q": "lighthouse"}, 6),
+        # And a count of the people: more than one page (the films' first page says how many films there are).
+        ({"q": "lighthouse"}, 5),
+        # A later page of each list is counted first.
         ({"q": "lighthouse", "page": "2", "people_page": "2"}, 6),
         ({"q": "lighthouse", "page": "9", "people_page": "9"}, 6),
         # Nothing found: the header's edition and one query per list.

@@ -225,6 +225,23 @@ def two_editions(site, festival, edition, film, section, screen):
     return newer
 
 
+def test_the_newest_editions_part_lists_a_film_selected_and_screened_once_and_skips_a_screening_without_films(
+    client, site, section, film, screen
+):
+    Selection.objects.create(section=section, film=film)
+    Screening.objects.create(
+        edition=section.edition,
+        section=section,
+        screen=screen,
+        key="films-to-come",
+        starts_at=local(2023, 11, 13, 10),
+        ends_at=local(2023, 11, 13, 12),
+        published=True,
+    )
+    pages = sitemap_pages(client)
+    assert locations(pages[part("idfa-2023-films")]) == every_language("films/we-will-not-fade-away/")
+
+
 def test_a_film_shown_in_several_editions_is_listed_once_with_the_newest(client, two_editions):
     pages = sitemap_pages(client)
     assert list(pages) == [

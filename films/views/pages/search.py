@@ -4,11 +4,13 @@ How records are matched and ranked is ``films.search``. Each list shows ``SEARCH
 says how many there are and links to the previous and next page: films by ``page``, people by ``people_page``.
 A page number past the end shows the last page; one that is not a whole number, the first (as Django's
 ``Paginator.get_page``). Queries: the edition in the header; per list its page, and a count when there is more
-than one page; the places of the page's films: six at most, however many results.
+than one page (not for the films' first page: its rows carry the count); the places of the page's films: six at
+most, however many results.
 """
 
 import math
 
+from django.db.models import Count, Window
 from django.shortcuts import render
 from django.utils.http import urlencode
 
@@ -95,7 +97,7 @@ def paginate(fetch, count, text):
 def search_films(needle, number):
     """The page ``number`` of published films whose any title, in any script, contains ``needle`` (normalised),
     ranked (``films.search.rank_films``): the page and the places of its films (two queries; one when nothing
-    is found), and a count when there is more than one page.
+    is found), and a count for a page after the first.
 
     Each film comes with its year and where it played: the newest published edition and section it was
     selected in (with a link to the section), if any.
@@ -103,10 +105,22 @@ def search_films(needle, number):
     found = Film.objects.published().search(needle)
     films = (
         lean(rank_films(found, needle))
-        .annotate(card=card_image())
-        .values("id", "key", "year", *title_columns(), "original_title", "original_title_latin", "card")
+        # How many films match, in each row: a window over them all, which the ranking reads anyway.
+        .annotate(card=card_image(), matches=Window(Count("pk")))
+        .values("id", "key", "year", *title_columns(), "original_title", "original_title_latin", "card", "matches")
     )
-    rows, result = paginate(lambda offset, limit: list(films[offset : offset + limit]), found.count, number)
+    read = []
+
+    def fetch(offset, limit):
+        read[:] = films[offset : offset + limit]
+        return read
+
+    def count():
+        # The first page is read before it is counted: its rows say how many there are, without a second pass
+        # over the matches. A later page is counted first (to find the last page).
+        return read[0]["matches"] if read else found.count()
+
+    rows, result = paginate(fetch, count, number)
     places = newest_places([row["id"] for row in rows])
     film_url = UrlPattern("film", film=None)
     thumbnail = card_thumbnails("card__image")
