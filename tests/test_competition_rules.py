@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from films.models import Award, AwardResult, Credit, JuryMember, Person, Section, Selection
+from films.models import Award, AwardResult, Credit, Edition, JuryMember, Person, Section, Selection
 
 
 @pytest.fixture
@@ -28,11 +28,19 @@ def messages(instance):
     return error.value.message_dict
 
 
+def codes(instance):
+    """``{field: [the codes of its errors]}``: what a form or an API client tells errors apart by."""
+    with pytest.raises(ValidationError) as error:
+        instance.full_clean()
+    return {field: [item.code for item in errors] for field, errors in error.value.error_dict.items()}
+
+
 def test_a_jury_has_one_president(competition, director):
     JuryMember.objects.create(section=competition, person=director, role="president")
     other = Person.objects.create(key="someone", name="Someone Else")
     second = JuryMember(section=competition, person=other, role="president")
     assert messages(second)["role"] == ["Alisa Kovalenko already presides over this jury; a jury has one president."]
+    assert codes(second) == {"role": ["second_president"]}
     with pytest.raises(IntegrityError), transaction.atomic():
         second.save()
 
@@ -40,6 +48,31 @@ def test_a_jury_has_one_president(competition, director):
 def test_only_a_competition_has_a_jury(section, director):
     member = JuryMember(section=section, person=director)
     assert messages(member)["section"] == ["“Best of Fests” is not competitive; only competitions have a jury."]
+    assert codes(member) == {"section": ["not_competitive"]}
+
+
+def test_only_a_competition_has_awards(edition, section):
+    award = Award(edition=edition, section=section, key="best-film", name="Best Film")
+    assert messages(award) == {
+        "section": ["“Best of Fests” is not competitive; awards belong to a competitive section."]
+    }
+    assert codes(award) == {"section": ["not_competitive"]}
+
+
+def test_an_awards_section_belongs_to_its_edition(edition, competition):
+    other = Edition.objects.create(
+        festival=edition.festival,
+        key="idfa-2024",
+        year=2024,
+        name="IDFA 2024",
+        start_date=datetime.date(2024, 11, 14),
+        end_date=datetime.date(2024, 11, 24),
+        timezone="Europe/Amsterdam",
+    )
+    award = Award(edition=other, section=competition, key="best-film", name="Best Film")
+    assert messages(award) == {"section": ["The section “Competition” belongs to another edition."]}
+    assert codes(award) == {"section": ["section_edition"]}
+    Award(edition=edition, section=competition, key="best-film", name="Best Film").full_clean()
 
 
 def test_a_person_award_names_a_person_credited_on_the_film(edition, competition, film, director):

@@ -186,6 +186,24 @@ def test_merging_two_records_of_one_person_loses_nothing(film):
     assert list(Person.objects.search("maria nest")) == [mariia]
 
 
+def test_merging_takes_a_name_listed_twice_as_one_alias(film):
+    """The other record's name also among its own aliases (as an import may leave it): one alias, not two."""
+    from films.models import PersonAlias
+
+    mariia = Person.objects.create(key="mariia-nesterenko", name="Mariia Nesterenko")
+    maria = Person.objects.create(key="maria-nesterenko", name="Maria Nesterenko")
+    PersonAlias.objects.create(person=maria, name="Maria Nesterenko")
+    PersonAlias.objects.create(person=maria, name="M. Nesterenko")
+    mariia.merge(maria)
+    assert sorted(mariia.aliases.values_list("name", flat=True)) == ["M. Nesterenko", "Maria Nesterenko"]
+
+
+def test_a_search_for_nothing_finds_nobody(db):
+    Person.objects.create(key="someone", name="Someone")
+    assert list(Person.objects.search("  ")) == []
+    assert list(Film.objects.search("  ")) == []
+
+
 def test_merging_people_joins_their_guest_appearances(film, make_screening):
     from films.models import ScreeningGuest
 
@@ -242,3 +260,95 @@ def test_code_lists_can_be_filtered_by_one_code(film):
     assert list(Film.objects.filter(countries="UA,FR,PL")) == [film]
     assert list(Film.objects.filter(countries=["UA", "FR", "PL"])) == [film]
     assert list(Film.objects.filter(countries__contains="AF")) == []
+
+
+# Smaller rules that pages and the admin lean on ------------------------------------------------------------
+
+
+def test_a_published_selection_is_in_a_published_section_of_a_published_edition(edition, section, film):
+    """``Selection.objects.published()``: the film, the section and the edition all published."""
+    draft_edition = Edition.objects.create(
+        festival=edition.festival,
+        key="idfa-2024",
+        year=2024,
+        name="IDFA 2024",
+        start_date=datetime.date(2024, 11, 14),
+        end_date=datetime.date(2024, 11, 24),
+        timezone="Europe/Amsterdam",
+    )
+    public = Selection.objects.create(section=section, film=film)
+    # A published section of an edition not yet published.
+    ahead = Section.objects.create(edition=draft_edition, key="panorama", name="Panorama", published=True)
+    Selection.objects.create(section=ahead, film=film)
+    draft_section = Section.objects.create(edition=edition, key="secret", name="Secret")
+    Selection.objects.create(section=draft_section, film=film)
+    draft_film = Film.objects.create(key="draft-film", title="Draft Film")
+    Selection.objects.create(section=section, film=draft_film)
+    assert list(Selection.objects.published()) == [public]
+
+
+def test_a_copy_and_an_image_read_as_what_they_are(film):
+    """How the admin names them (history, delete confirmations): a copy's count and format, an image's kind."""
+    from films.models import FilmCopy, FilmImage
+
+    assert str(FilmCopy(film=film, format="35mm", count=2)) == "2 × 35 mm print"
+    assert str(FilmCopy(film=film, format="dcp")) == "1 × DCP"
+    assert str(FilmImage(film=film, kind="still", order=3)) == f"Still 3: {film.pk}"
+
+
+def test_an_image_is_an_upload_or_the_address_it_comes_from(film):
+    from films.models import FilmImage
+
+    image = FilmImage(film=film, kind="poster")
+    with pytest.raises(ValidationError) as error:
+        image.clean()
+    assert error.value.message_dict == {"image": ["Upload an image or give the address it comes from."]}
+    assert [item.code for item in error.value.error_dict["image"]] == ["required"]
+    FilmImage(film=film, kind="poster", source_url="https://example.org/poster.jpg").clean()
+
+
+# The edition's local date on SQLite (``films.models.festival.LocalDate``; PostgreSQL has AT TIME ZONE) ----------
+
+
+@pytest.mark.parametrize(
+    ("moment", "zone", "date"),
+    [
+        # 22:30 UTC is 23:30 in Amsterdam: still the 12th; 23:30 UTC is already the 13th there.
+        ("2023-11-12 22:30:00", "Europe/Amsterdam", "2023-11-12"),
+        ("2023-11-12 23:30:00", "Europe/Amsterdam", "2023-11-13"),
+        ("2023-11-13 03:30:00", "America/New_York", "2023-11-12"),
+        (None, "Europe/Amsterdam", None),
+        ("2023-11-12 22:30:00", None, None),
+        ("2023-11-12 22:30:00", "Not/A_Zone", None),
+    ],
+)
+def test_the_sqlite_local_date_reads_a_stored_utc_moment_in_the_zone(monkeypatch, moment, zone, date):
+    """Whatever the server's own zone: a moment SQLite stores is UTC, never the machine's local time."""
+    import time
+
+    from films.models.festival import sqlite_local_date
+
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        assert sqlite_local_date(moment, zone) == date
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_every_new_sqlite_connection_has_the_local_date_function(db):
+    """Registered on each connection as it opens (``connection_created``), under the name ``LocalDate`` writes."""
+    from django.db import connections
+
+    default = connections["default"]
+    if default.vendor != "sqlite":
+        pytest.skip("SQLite's function; PostgreSQL has AT TIME ZONE")
+    # A new connection of the same kind, to a database of its own.
+    wrapper = type(default)({**default.settings_dict, "NAME": ":memory:"}, alias="default")
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT festival_local_date('2023-11-12 23:30:00', 'Europe/Amsterdam')")
+            assert cursor.fetchone() == ("2023-11-13",)
+    finally:
+        wrapper.close()

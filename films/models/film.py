@@ -288,11 +288,7 @@ class FilmImage(models.Model):
 
 class SelectionQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(
-            film__published=True,
-            section__published=True,
-            section__edition__published=True,
-        ).select_related("film", "section")
+        return self.filter(film__published=True, section__published=True, section__edition__published=True)
 
 
 class Premiere(models.TextChoices):

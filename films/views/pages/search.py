@@ -18,6 +18,7 @@ from ...models import Film, Person, Selection
 from ...public import film_title, lean, normalise, title_columns, translated, translated_columns
 from ...queries import UrlPattern, card_image, nav_edition
 from ...search import PEOPLE_ORDER, is_exact_name, rank_films, rank_people
+from .. import rows as rows_html
 from ..rows import card_thumbnails
 from .common import public_page
 
@@ -124,18 +125,19 @@ def search_films(needle, number):
     places = newest_places([row["id"] for row in rows])
     film_url = UrlPattern("film", film=None)
     thumbnail = card_thumbnails("card__image")
-    result["entries"] = [
+    entries = [
         {
             "title": film_title(row),
             "url": film_url(row["key"]),
             "year": row["year"],
             "original": row["original_title"],
-            "latin": row["original_title_latin"],
             "thumbnail": thumbnail(row["card"], index),
             **places.get(row["id"], {}),
         }
         for index, row in enumerate(rows)
     ]
+    # The longest list of the page, in Jinja2 as the programme's rows (``films.views.rows``).
+    result["list_html"] = rows_html.render("search_films.html", {"entries": entries})
     return result
 
 
