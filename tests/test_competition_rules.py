@@ -80,12 +80,36 @@ def test_a_person_award_names_a_person_credited_on_the_film(edition, competition
     award = Award.objects.create(
         edition=edition, section=competition, key="best-director", name="Best Director", recipient="person"
     )
-    assert messages(AwardResult(award=award, film=film))["person"] == ["“Best Director” goes to a person: choose who."]
+    assert messages(AwardResult(award=award, film=film)) == {
+        "person": ["“Best Director” goes to a person: choose who."]
+    }
+    assert codes(AwardResult(award=award, film=film)) == {"person": ["person_required"]}
     AwardResult(award=award, film=film, person=director).full_clean()
+    stranger = Person.objects.create(key="someone", name="Someone Else")
+    assert messages(AwardResult(award=award, film=film, person=stranger)) == {
+        "person": ["Someone Else is not credited on “We Will Not Fade Away”."]
+    }
+    assert codes(AwardResult(award=award, film=film, person=stranger)) == {"person": ["person_not_credited"]}
     film_award = Award.objects.create(edition=edition, section=competition, key="best-film", name="Best Film")
-    assert messages(AwardResult(award=film_award, film=film, person=director))["person"] == [
-        "“Best Film” goes to a film; leave the person empty."
-    ]
+    assert messages(AwardResult(award=film_award, film=film, person=director)) == {
+        "person": ["“Best Film” goes to a film; leave the person empty."]
+    }
+    assert codes(AwardResult(award=film_award, film=film, person=director)) == {"person": ["person_not_allowed"]}
+
+
+def test_an_award_goes_to_a_film_selected_in_its_competition(edition, competition, section, film):
+    """Selected in another section of the edition is not enough."""
+    Selection.objects.create(section=section, film=film)
+    award = Award.objects.create(edition=edition, section=competition, key="best-film", name="Best Film")
+    result = AwardResult(award=award, film=film)
+    assert messages(result) == {
+        "film": ["“We Will Not Fade Away” is not selected in “Competition”, so it cannot receive “Best Film”."]
+    }
+    assert codes(result) == {"film": ["film_not_selected"]}
+    # Without a film, only that it is missing.
+    assert messages(AwardResult(award=award)) == {"film": ["This field cannot be null."]}
+    Selection.objects.create(section=competition, film=film)
+    result.full_clean()
 
 
 def test_one_winner_per_award_unless_ex_aequo(edition, competition, film):
@@ -98,6 +122,7 @@ def test_one_winner_per_award_unless_ex_aequo(edition, competition, film):
     assert messages(second)["kind"] == [
         "“Best Film” already has a winner (We Will Not Fade Away) and does not allow ex aequo."
     ]
+    assert codes(second) == {"kind": ["second_winner"]}
     AwardResult(award=award, film=other_film, kind="special-mention").full_clean()
     award.ex_aequo = True
     award.save()
@@ -135,3 +160,23 @@ def test_every_database_starts_with_the_staff_groups(db):
     assert {"change_film", "change_section", "change_person"} <= codenames["Translators"]
     assert not {c for c in codenames["Translators"] if c.startswith(("add_", "delete_"))}
     assert "change_structure" not in codenames["Translators"]
+
+
+def test_public_results_are_announced_results_of_published_films_in_published_editions(edition, competition, film):
+    """``AwardResult.objects.public()``: what every public channel may show (pages, feeds, exports)."""
+    moment = datetime.datetime(2023, 11, 20, tzinfo=datetime.UTC)
+    Selection.objects.create(section=competition, film=film)
+    award = Award.objects.create(edition=edition, section=competition, key="best-film", name="Best Film")
+    result = AwardResult.objects.create(award=award, film=film)
+    assert list(AwardResult.objects.public(moment)) == [result]
+    # Before the end of the edition's last day (no announcement time set): still under embargo.
+    assert list(AwardResult.objects.public(datetime.datetime(2023, 11, 19, 12, tzinfo=datetime.UTC))) == []
+    edition.published = False
+    edition.save()
+    assert list(AwardResult.objects.announced(moment)) == [result]
+    assert list(AwardResult.objects.public(moment)) == []
+    edition.published = True
+    edition.save()
+    film.published = False
+    film.save()
+    assert list(AwardResult.objects.public(moment)) == []

@@ -166,6 +166,43 @@ def test_screen_wheelchair_spaces_fit_its_capacity(venue):
     assert messages(screen)["wheelchair_spaces"] == ["12 wheelchair spaces do not fit in a screen for 10."]
     with pytest.raises(IntegrityError), transaction.atomic():
         screen.save()
+    # Every seat a wheelchair space fits.
+    Screen(venue=venue, key="flat", name="Flat floor", capacity=10, wheelchair_spaces=10).full_clean()
+
+
+def edition_of(festival, year, start, end):
+    return Edition(
+        festival=festival,
+        key=f"x-{year}",
+        year=year,
+        name="X",
+        start_date=start,
+        end_date=end,
+        timezone="Europe/Amsterdam",
+    )
+
+
+def test_an_edition_may_last_one_day(festival):
+    edition_of(festival, 2023, datetime.date(2023, 11, 8), datetime.date(2023, 11, 8)).full_clean()
+
+
+@pytest.mark.parametrize(
+    ("year", "start", "valid"),
+    [
+        (2023, datetime.date(2023, 11, 8), True),
+        # An edition called by the season it opens (2023/24) or by the year it mostly falls in.
+        (2023, datetime.date(2024, 1, 10), True),
+        (2024, datetime.date(2023, 12, 28), True),
+        (2023, datetime.date(2025, 1, 10), False),
+        (2025, datetime.date(2023, 12, 28), False),
+    ],
+)
+def test_an_editions_year_matches_its_first_day_within_a_year(festival, year, start, valid):
+    edition = edition_of(festival, year, start, start + datetime.timedelta(days=5))
+    if valid:
+        edition.full_clean()
+    else:
+        assert messages(edition) == {"year": [f"The edition's year {year} does not match its first day {start}."]}
 
 
 def test_merging_two_records_of_one_person_loses_nothing(film):
@@ -287,10 +324,13 @@ def test_a_published_selection_is_in_a_published_section_of_a_published_edition(
     assert list(Selection.objects.published()) == [public]
 
 
-def test_a_copy_and_an_image_read_as_what_they_are(film):
-    """How the admin names them (history, delete confirmations): a copy's count and format, an image's kind."""
-    from films.models import FilmCopy, FilmImage
+def test_a_copy_an_image_and_a_filmography_entry_read_as_what_they_are(film):
+    """How the admin names them (history, delete confirmations): a copy's count and format, an image's kind, an
+    earlier film's year when it is known."""
+    from films.models import FilmCopy, FilmImage, FilmographyEntry
 
+    assert str(FilmographyEntry(title="Another Film", year=2020)) == "2020 Another Film"
+    assert str(FilmographyEntry(title="Another Film")) == "Another Film"
     assert str(FilmCopy(film=film, format="35mm", count=2)) == "2 × 35 mm print"
     assert str(FilmCopy(film=film, format="dcp")) == "1 × DCP"
     assert str(FilmImage(film=film, kind="still", order=3)) == f"Still 3: {film.pk}"
@@ -304,7 +344,10 @@ def test_an_image_is_an_upload_or_the_address_it_comes_from(film):
         image.clean()
     assert error.value.message_dict == {"image": ["Upload an image or give the address it comes from."]}
     assert [item.code for item in error.value.error_dict["image"]] == ["required"]
-    FilmImage(film=film, kind="poster", source_url="https://example.org/poster.jpg").clean()
+    linked = FilmImage(film=film, kind="poster", source_url="https://example.org/poster.jpg")
+    linked.clean()
+    # Nothing stored for an image known only by its address.
+    assert linked.stored_names() == []
 
 
 # The edition's local date on SQLite (``films.models.festival.LocalDate``; PostgreSQL has AT TIME ZONE) ----------

@@ -11,7 +11,9 @@ from films.models import Screen, Screening, Section
 from .conftest import local
 
 
-def test_screening_that_overlaps_another_in_its_screen_is_refused_naming_the_other(make_screening, edition, screen):
+def test_screening_that_overlaps_another_in_its_screen_is_refused_naming_the_other(
+    make_screening, edition, screen, django_assert_num_queries
+):
     make_screening(local(2023, 11, 12, 19, 15), key="idfa-2023-wwnfa-1")
     clash = Screening(
         edition=edition,
@@ -20,13 +22,19 @@ def test_screening_that_overlaps_another_in_its_screen_is_refused_naming_the_oth
         starts_at=local(2023, 11, 12, 20, 30),
         ends_at=local(2023, 11, 12, 22, 0),
     )
+    # The other screening with its edition and screen, then its films: two queries, whatever the message names.
+    with django_assert_num_queries(2), pytest.raises(ValidationError) as error:
+        clash.check_clash()
+    assert error.value.message_dict == {
+        "starts_at": [
+            "This screening clashes with screening “idfa-2023-wwnfa-1” (We Will Not Fade Away) in Example Cinema 1, "
+            "2023-11-12 19:15–20:55 (Europe/Amsterdam); the screen needs 15 minutes between screenings."
+        ]
+    }
+    assert [item.code for item in error.value.error_dict["starts_at"]] == ["clash"]
     with pytest.raises(ValidationError) as error:
         clash.full_clean()
-    message = error.value.message_dict["starts_at"][0]
-    assert message == (
-        "This screening clashes with screening “idfa-2023-wwnfa-1” (We Will Not Fade Away) in Example Cinema 1, "
-        "2023-11-12 19:15–20:55 (Europe/Amsterdam); the screen needs 15 minutes between screenings."
-    )
+    assert error.value.message_dict["starts_at"][0].startswith("This screening clashes with screening")
 
 
 def test_changeover_counts_towards_a_clash(make_screening, edition, screen):
@@ -143,3 +151,44 @@ def test_changing_a_screens_changeover_moves_when_its_screenings_free_it(make_sc
     screen.save()
     screening.refresh_from_db()
     assert screening.blocked_until == screening.ends_at + datetime.timedelta(minutes=30)
+
+
+def test_a_clash_names_a_shorts_programmes_films_in_order_and_a_screening_without_films_by_a_dash(
+    make_screening, edition, screen, film
+):
+    from films.models import Film
+
+    short = Film.objects.create(key="a-short", title="A Short", published=True)
+    make_screening(local(2023, 11, 12, 10), key="shorts", films=[short, film])
+    make_screening(local(2023, 11, 12, 16), key="to-come", films=[])
+    Screening.objects.get(key="to-come").screening_films.all().delete()
+    for start, named in (
+        (local(2023, 11, 12, 11), "(A Short, We Will Not Fade Away)"),
+        (local(2023, 11, 12, 17), "(–)"),
+    ):
+        clash = Screening(
+            edition=edition, key="late", screen=screen, starts_at=start, ends_at=start + datetime.timedelta(hours=1)
+        )
+        with pytest.raises(ValidationError) as error:
+            clash.check_clash()
+        assert named in error.value.message_dict["starts_at"][0]
+
+
+def test_a_programme_day_holds_only_its_own_editions_screenings(make_screening, edition, venue, festival):
+    """Two festivals' editions on the same days (one database, several festivals): each day is its edition's."""
+    from films.models import Edition
+
+    other = Edition.objects.create(
+        festival=festival,
+        key="other-2023",
+        year=2023,
+        name="Other 2023",
+        start_date=datetime.date(2023, 11, 10),
+        end_date=datetime.date(2023, 11, 14),
+        timezone="Europe/Amsterdam",
+        published=True,
+    )
+    second_screen = Screen.objects.create(venue=venue, key="second", name="Second")
+    own = make_screening(local(2023, 11, 12, 10), key="own")
+    make_screening(local(2023, 11, 12, 12), key="other", edition=other, section=None, screen=second_screen)
+    assert list(Screening.objects.on_day(edition, datetime.date(2023, 11, 12))) == [own]
