@@ -35,10 +35,13 @@ def codes(instance):
     return {field: [item.code for item in errors] for field, errors in error.value.error_dict.items()}
 
 
-def test_a_jury_has_one_president(competition, director):
+def test_a_jury_has_one_president(competition, director, django_assert_num_queries):
     JuryMember.objects.create(section=competition, person=director, role="president")
     other = Person.objects.create(key="someone", name="Someone Else")
     second = JuryMember(section=competition, person=other, role="president")
+    # The president with their name: one query (the section is the one given).
+    with django_assert_num_queries(1), pytest.raises(ValidationError):
+        second.clean()
     assert messages(second)["role"] == ["Alisa Kovalenko already presides over this jury; a jury has one president."]
     assert codes(second) == {"role": ["second_president"]}
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -112,12 +115,16 @@ def test_an_award_goes_to_a_film_selected_in_its_competition(edition, competitio
     result.full_clean()
 
 
-def test_one_winner_per_award_unless_ex_aequo(edition, competition, film):
+def test_one_winner_per_award_unless_ex_aequo(edition, competition, film, django_assert_num_queries):
     other_film = film.__class__.objects.create(key="another-film", title="Another Film", published=True)
     for item in (film, other_film):
         Selection.objects.create(section=competition, film=item)
     award = Award.objects.create(edition=edition, section=competition, key="best-film", name="Best Film")
     AwardResult.objects.create(award=award, film=film, kind="winner")
+    second = AwardResult(award=award, film=other_film, kind="winner")
+    # The selection, then the winner with its film: two queries (the award is the one given).
+    with django_assert_num_queries(2), pytest.raises(ValidationError):
+        second.clean()
     second = AwardResult(award=award, film=other_film, kind="winner")
     assert messages(second)["kind"] == [
         "“Best Film” already has a winner (We Will Not Fade Away) and does not allow ex aequo."

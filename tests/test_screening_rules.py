@@ -192,3 +192,43 @@ def test_a_programme_day_holds_only_its_own_editions_screenings(make_screening, 
     own = make_screening(local(2023, 11, 12, 10), key="own")
     make_screening(local(2023, 11, 12, 12), key="other", edition=other, section=None, screen=second_screen)
     assert list(Screening.objects.on_day(edition, datetime.date(2023, 11, 12))) == [own]
+
+
+def codes(error):
+    return {field: [item.code for item in errors] for field, errors in error.value.error_dict.items()}
+
+
+def test_a_screening_that_ends_as_it_starts_is_refused(edition, screen):
+    start = local(2023, 11, 12, 19)
+    screening = Screening(edition=edition, key="x", screen=screen, starts_at=start, ends_at=start)
+    with pytest.raises(ValidationError) as error:
+        screening.full_clean()
+    assert error.value.message_dict == {"ends_at": ["A screening must end after it starts."]}
+    assert codes(error) == {"ends_at": ["ends_before_start"]}
+
+
+def test_an_online_window_closes_after_it_opens(edition):
+    start = local(2023, 11, 12, 19)
+    screening = Screening(
+        edition=edition,
+        key="online",
+        audience=Screening.Audience.ONLINE,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        available_from=start,
+        available_until=start,
+    )
+    with pytest.raises(ValidationError) as error:
+        screening.full_clean()
+    assert error.value.message_dict == {"available_until": ["The online window must close after it opens."]}
+    assert codes(error) == {"available_until": ["online_window"]}
+    screening.available_until = start + datetime.timedelta(days=2)
+    screening.full_clean()
+
+
+def test_a_screening_in_a_hall_needs_its_screen(edition):
+    start = local(2023, 11, 12, 19)
+    screening = Screening(edition=edition, key="x", starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+    with pytest.raises(ValidationError) as error:
+        screening.full_clean()
+    assert codes(error) == {"screen": ["screen_required"]}

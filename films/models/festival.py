@@ -64,23 +64,28 @@ def sqlite_local_date(moment, zone):
 
 def _register_sqlite_functions(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
-        connection.connection.create_function("festival_local_date", 2, sqlite_local_date, deterministic=True)
+        connection.connection.create_function(
+            "festival_local_date",  # pragma: no mutate - SQLite's function names ignore case
+            2,
+            sqlite_local_date,
+            deterministic=True,  # pragma: no mutate - it only lets SQLite reuse a result
+        )
 
 
 connection_created.connect(_register_sqlite_functions, dispatch_uid="festival-sqlite-local-date")
 
 
-def last_day_over_q(now, prefix=""):
+def last_day_over_q(now, prefix):
     """A filter for editions (``prefix``: the path to the edition, e.g. ``"award__edition__"``) whose last day
     has ended at ``now`` in their own time zone: the local date of ``now`` there is after ``end_date``.
 
     ``now`` reaches the SQL as a parameter only.
     """
-    local_today = LocalDate(Value(now, output_field=models.DateTimeField()), F(f"{prefix}timezone"))
+    local_today = LocalDate(Value(now), F(f"{prefix}timezone"))
     return Q(**{f"{prefix}end_date__lt": local_today})
 
 
-def results_public_q(now, section="", edition="edition__"):
+def results_public_q(now, section, edition):
     """A filter for the competitions whose results are public at ``now`` (``announcement_time`` as a query).
     ``section`` and ``edition`` are the paths to the section and its edition, e.g. ``"award__section__"`` and
     ``"award__edition__"``."""

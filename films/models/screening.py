@@ -93,7 +93,7 @@ class ScreeningQuerySet(models.QuerySet):
             .prefetch_related(
                 Prefetch(
                     "screening_films",
-                    # pragma: the id orders films of one order as the database reads them anyway: no test sees it.
+                    # (The id orders films of one order as the database reads them anyway: no test can see it.)
                     queryset=ScreeningFilm.objects.select_related("film").order_by("order", "id"),  # pragma: no mutate
                     to_attr="films_in_order",
                 )
@@ -300,13 +300,7 @@ class Screening(Versioned):
         if not (self.screen_id and self.starts_at and self.ends_at) or self.status == self.Status.CANCELLED:
             return
         self.blocked_until = self.compute_blocked_until()
-        other = (
-            Screening.objects.clashing_with(self)
-            .select_related("edition", "screen")
-            .prefetch_related("films")
-            .order_by("starts_at")
-            .first()
-        )
+        other = Screening.objects.clashing_with(self).select_related("edition", "screen").order_by("starts_at").first()
         if other is None:
             return
         tz = other.edition.tzinfo
