@@ -72,6 +72,20 @@ def edition(festival):
 
 
 @pytest.fixture
+def next_edition(festival):
+    """The festival's next edition, IDFA 2024: a draft, being prepared."""
+    return Edition.objects.create(
+        festival=festival,
+        key="idfa-2024",
+        year=2024,
+        name="IDFA 2024",
+        start_date=datetime.date(2024, 11, 14),
+        end_date=datetime.date(2024, 11, 24),
+        timezone="Europe/Amsterdam",
+    )
+
+
+@pytest.fixture
 def section(edition):
     return Section.objects.create(edition=edition, key="best-of-fests", name="Best of Fests", published=True)
 

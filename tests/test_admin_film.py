@@ -1,7 +1,5 @@
 """Programmers enter and find films in the admin: one page for titles, facts, credits and more."""
 
-import datetime
-
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
@@ -12,7 +10,6 @@ from films.models import (
     Company,
     CompanyCredit,
     Credit,
-    Edition,
     Festival,
     Film,
     FilmTitle,
@@ -291,21 +288,13 @@ def test_film_search_finds_any_title_in_any_script_and_credited_people(admin_cli
     assert [row.key for row in response.context["cl"].result_list] == ["we-will-not-fade-away"]
 
 
-def test_film_filters_by_country_code_present_and_by_edition(admin_client, section, film):
+def test_film_filters_by_country_code_present_and_by_edition(admin_client, section, film, next_edition):
     film.countries = ["UA", "FR", "PL"]
     film.save()
     dutch = Film.objects.create(key="dutch", title="Dutch film", countries=["NL"])
     Selection.objects.create(section=section, film=film)
     # A filter with a single choice is hidden (and ignored) by Django, so give it a second edition.
-    later = Edition.objects.create(
-        festival=section.edition.festival,
-        key="idfa-2024",
-        year=2024,
-        name="IDFA 2024",
-        start_date=datetime.date(2024, 11, 14),
-        end_date=datetime.date(2024, 11, 24),
-        timezone="Europe/Amsterdam",
-    )
+    later = next_edition
     Selection.objects.create(section=Section.objects.create(edition=later, key="luminous", name="Luminous"), film=dutch)
     url = reverse("admin:films_film_changelist")
     response = admin_client.get(url)

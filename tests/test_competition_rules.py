@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from films.models import Award, AwardResult, Credit, Edition, JuryMember, Person, Section, Selection
+from films.models import Award, AwardResult, Credit, JuryMember, Person, Section, Selection
 
 
 @pytest.fixture
@@ -62,16 +62,8 @@ def test_only_a_competition_has_awards(edition, section):
     assert codes(award) == {"section": ["not_competitive"]}
 
 
-def test_an_awards_section_belongs_to_its_edition(edition, competition):
-    other = Edition.objects.create(
-        festival=edition.festival,
-        key="idfa-2024",
-        year=2024,
-        name="IDFA 2024",
-        start_date=datetime.date(2024, 11, 14),
-        end_date=datetime.date(2024, 11, 24),
-        timezone="Europe/Amsterdam",
-    )
+def test_an_awards_section_belongs_to_its_edition(edition, competition, next_edition):
+    other = next_edition
     award = Award(edition=other, section=competition, key="best-film", name="Best Film")
     assert messages(award) == {"section": ["The section “Competition” belongs to another edition."]}
     assert codes(award) == {"section": ["section_edition"]}

@@ -302,17 +302,9 @@ def test_code_lists_can_be_filtered_by_one_code(film):
 # Smaller rules that pages and the admin lean on ------------------------------------------------------------
 
 
-def test_a_published_selection_is_in_a_published_section_of_a_published_edition(edition, section, film):
+def test_a_published_selection_is_in_a_published_section_of_a_published_edition(edition, section, film, next_edition):
     """``Selection.objects.published()``: the film, the section and the edition all published."""
-    draft_edition = Edition.objects.create(
-        festival=edition.festival,
-        key="idfa-2024",
-        year=2024,
-        name="IDFA 2024",
-        start_date=datetime.date(2024, 11, 14),
-        end_date=datetime.date(2024, 11, 24),
-        timezone="Europe/Amsterdam",
-    )
+    draft_edition = next_edition
     public = Selection.objects.create(section=section, film=film)
     # A published section of an edition not yet published.
     ahead = Section.objects.create(edition=draft_edition, key="panorama", name="Panorama", published=True)

@@ -40,22 +40,14 @@ def _uncached(settings):
 
 
 @pytest.fixture
-def site(make_screening, festival, edition, film):
+def site(make_screening, festival, edition, film, next_edition):
     director = Person.objects.create(key="mariia-nesterenko", name="Mariia Nesterenko")
     Credit.objects.create(film=film, role="director", person=director)
     draft_film = Film.objects.create(key="draft-film", title="Draft Film")
     hidden_person = Person.objects.create(key="hidden-person", name="Hidden Person")
     Credit.objects.create(film=draft_film, role="director", person=hidden_person)
     Section.objects.create(edition=edition, key="hidden-section", name="Hidden")
-    draft_edition = Edition.objects.create(
-        festival=festival,
-        key="idfa-2024",
-        year=2024,
-        name="IDFA 2024",
-        start_date=datetime.date(2024, 11, 14),
-        end_date=datetime.date(2024, 11, 24),
-        timezone="Europe/Amsterdam",
-    )
+    draft_edition = next_edition
     Section.objects.create(edition=draft_edition, key="future", name="Future", published=True)
     secret = Venue.objects.create(key="secret-venue", name="Secret Venue")
     Screen.objects.create(venue=secret, key="secret-1", name="Secret 1")
