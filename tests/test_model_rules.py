@@ -40,6 +40,19 @@ def test_film_runtime_must_be_plausible(film):
     ]
     with pytest.raises(IntegrityError), transaction.atomic():
         film.save()
+    # The bounds themselves are plausible: a one-minute short, a 25-hour installation.
+    for minutes in (1, 1500):
+        film.runtime_minutes = minutes
+        film.full_clean()
+    film.runtime_minutes = 1501
+    assert list(messages(film)) == ["runtime_minutes"]
+
+
+def test_film_age_recommendation_must_be_plausible(film):
+    film.minimum_age = 21
+    film.full_clean()
+    film.minimum_age = 22
+    assert messages(film) == {"minimum_age": ["An age recommendation of 22 years is not plausible."]}
 
 
 def test_film_countries_and_languages_are_iso_codes_in_order(film):
