@@ -14,6 +14,7 @@ import functools
 import io
 import json
 import logging
+import math
 import posixpath
 import warnings
 from pathlib import PurePath
@@ -60,6 +61,12 @@ JPEG_BACKGROUND = (255, 255, 255)
 logger = logging.getLogger(__name__)
 
 
+def megabytes(size):
+    """``size`` (bytes) in MB for an error message: rounded up to a tenth, so that a file just over a limit never
+    reads as the limit itself."""
+    return math.ceil(size * 10 / 1_048_576) / 10
+
+
 def _open_checked(file):
     """Open ``file`` with Pillow, enforcing the limits; return the fully decoded image."""
     max_bytes = settings.FESTIVAL_IMAGE_MAX_BYTES
@@ -70,7 +77,7 @@ def _open_checked(file):
             _("The file is %(size)s MB; images may be at most %(max)s MB."),
             code="file_too_large",
             params={
-                "size": round(size / 1_048_576, 1),
+                "size": megabytes(size),
                 "max": round(max_bytes / 1_048_576, 1),
             },
         )

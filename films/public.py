@@ -1,10 +1,9 @@
-"""Helpers for the public pages: alternate-language URLs, translated text with its real language, search text.
+"""Helpers for the public pages: alternate-language URLs, translated text with its real language.
 
 Pages render rows from lean ``values()`` querysets; the helpers here turn those rows
 into display strings in Python, so that templates do little per row.
 """
 
-import unicodedata
 from html import escape
 
 from django.conf import settings
@@ -173,18 +172,3 @@ def title_reader():
 def translated_columns(field, prefix=""):
     """All language columns of a translated field, for ``values()`` rows read by ``translated``."""
     return [f"{prefix}{build_localized_fieldname(field, code)}" for code in language_codes()]
-
-
-# Search ---------------------------------------------------------------------
-
-
-def normalise(text):
-    """Text for accent- and case-insensitive matching: NFKD, combining marks dropped, casefolded.
-
-    ``Kuczyńska`` becomes ``kuczynska``; Cyrillic ``й`` becomes ``и``, on both sides alike.
-    Apostrophes and runs of whitespace are folded too.
-    """
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
-    stripped = stripped.replace("\u2019", "'").replace("\u02bc", "'")
-    return " ".join(stripped.casefold().split())

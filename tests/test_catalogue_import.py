@@ -498,7 +498,14 @@ def test_file_over_the_size_limit_is_refused_before_parsing(tmp_path, rows_uncha
     with big.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)  # sparse: takes no disk space, and is not JSON either
     assert big.stat().st_size > MAX_FILE_BYTES
-    assert errors_of(big) == ["big.json: the file is 50.0 MB; catalogue files may be at most 20.0 MB"]
+    assert errors_of(big) == ["big.json: the file is 50.0 MB; catalogue files may be at most 20 MB"]
+
+
+def test_a_file_one_byte_over_the_limit_does_not_read_as_the_limit(tmp_path, rows_unchanged):
+    big = tmp_path / "big.json"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)
+    assert errors_of(big) == ["big.json: the file is 20.1 MB; catalogue files may be at most 20 MB"]
 
 
 def test_an_image_that_is_not_an_image_is_refused(tmp_path, rows_unchanged):
@@ -638,6 +645,49 @@ def test_import_command_prints_the_report():
     assert "film: 1 created, 0 updated, 0 unchanged" in out.getvalue()
     assert "person: 12 created, 0 updated, 0 unchanged" in out.getvalue()
     assert Film.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_import_command_reports_every_count_match_image_and_change_line_by_line(tmp_path):
+    Person.objects.create(key="maria-nesterenko", name="Maria Nesterenko")
+    Person.objects.create(key="alisa-kovalenko", name="Alisa Kovalenko", born_year=1986, bio_en="Director.")
+    document = example()
+    document["films"][0]["images"] = [{"kind": "still", "src": "https://example.org/still.jpg"}]
+    document["people"][0]["bio"] = {"en": "Director.\nBorn in Zaporizhzhia."}
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_catalogue", str(path), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "Import complete.",
+        "company: 8 created, 0 updated, 0 unchanged",
+        "edition: 1 created, 0 updated, 0 unchanged",
+        "festival: 5 created, 0 updated, 0 unchanged",
+        "film: 1 created, 0 updated, 0 unchanged",
+        "person: 10 created, 2 updated, 0 unchanged",
+        "screen: 1 created, 0 updated, 0 unchanged",
+        "screening: 1 created, 0 updated, 0 unchanged",
+        "section: 1 created, 0 updated, 0 unchanged",
+        "tag: 2 created, 0 updated, 0 unchanged",
+        "venue: 1 created, 0 updated, 0 unchanged",
+        "“Maria Nesterenko” matched the existing record “maria-nesterenko”",
+        "films[0].images[0].src: image https://example.org/still.jpg was not fetched (remote images are recorded only)",
+        "Changes to existing records: 5 field(s), 0 of them clear or shorten what is there.",
+        "  person alisa-kovalenko",
+        "    born.year: 1986 -> 1987",
+        "    born.place: (empty) -> “Zaporizhzhia, Ukraine”",
+        # A line break in a text reads as a space in the listing.
+        "    bio [en]: “Director.” -> “Director. Born in Zaporizhzhia.”",
+        "    filmography: 0 item(s) -> 5 item(s)",
+        "      + 2014 Sestra Zo (Sister Zo)",
+        "      + 2015 Alisa w krainie wojny (Alisa in Warland)",
+        "      + 2018 Home Games",
+        "      + 2023 My ne zgasnemo (We Will Not Fade Away) = we-will-not-fade-away",
+        "      + 2024 Frontline",
+        "  person maria-nesterenko",
+        "    aliases: 0 item(s) -> 1 item(s)",
+        "      + Mariia Nesterenko",
+    ]
 
 
 @pytest.mark.django_db

@@ -155,16 +155,20 @@ def test_a_changed_relation_is_listed_by_key_and_a_reorder_is_noticed():
 def test_command_dry_run_lists_every_change_with_old_and_new_values_and_flags(tmp_path):
     import_catalogue([EXAMPLE_PATH])
     import_catalogue([example_with_a_ukrainian_tagline()])
+    document = shortened_document()
+    document["films"][0]["countries"] = ["PL", "UA", "FR"]
     path = tmp_path / "shortened.json"
-    path.write_text(json.dumps(shortened_document(), ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     out = io.StringIO()
     call_command("import_catalogue", str(path), "--dry-run", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0] == "Dry run: nothing was written."
     assert "film: 0 created, 1 updated, 0 unchanged" in lines
-    start = lines.index("Changes to existing records: 5 field(s), 3 of them clear or shorten what is there.")
+    start = lines.index("Changes to existing records: 6 field(s), 3 of them clear or shorten what is there.")
     assert lines[start + 1 :] == [
         f"  film {FILM}",
+        "    countries: 3 item(s) -> 3 item(s)",
+        "      (in a new order)",
         "    !! CLEARS: tagline [uk]: “Рік, який я пам’ятаю найкраще.” -> (empty)",
         "    !! SHORTENS: synopsis [en]: “The people of the Donbas region of Ukraine have been living with war …” "
         "(1023 characters) -> “Five teenagers in the Donbas.”",
@@ -174,7 +178,7 @@ def test_command_dry_run_lists_every_change_with_old_and_new_values_and_flags(tm
         "    status: “scheduled” -> “sold-out”",
         "    note [uk]: (empty) -> “Розпродано.”",
         "Fingerprint of this plan (for --expect-fingerprint): "
-        + import_catalogue([shortened_document()], dry_run=True).fingerprint,
+        + import_catalogue([document], dry_run=True).fingerprint,
     ]
     assert Screening.objects.get().status == "scheduled"  # a dry run
     assert Film.objects.get().tagline_uk == "Рік, який я пам’ятаю найкраще."

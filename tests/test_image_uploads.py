@@ -147,6 +147,14 @@ def test_a_file_over_the_size_limit_is_refused(film, settings):
     assert error.value.message_dict["image"][0].endswith("images may be at most 0.0 MB.")
 
 
+def test_a_file_one_byte_over_the_limit_does_not_read_as_the_limit(film, settings):
+    settings.FESTIVAL_IMAGE_MAX_BYTES = 2 * 1_048_576
+    upload = SimpleUploadedFile("poster.png", b"\0" * (2 * 1_048_576 + 1), content_type="image/png")
+    with pytest.raises(ValidationError) as error:
+        make_image(film, upload)
+    assert error.value.message_dict["image"] == ["The file is 2.1 MB; images may be at most 2.0 MB."]
+
+
 @pytest.mark.parametrize("after_printing", [False, True])
 def test_a_truncated_image_is_refused(film, after_printing):
     """Also in a process that has printed a booklet: importing WeasyPrint makes Pillow accept truncated images,

@@ -445,7 +445,7 @@ def test_small_pages_query_counts_do_not_grow(
     ],
 )
 def test_normalise_folds_case_accents_and_spacing(text, expected):
-    from films.public import normalise
+    from films.search import normalise
 
     assert normalise(text) == expected
 

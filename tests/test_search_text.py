@@ -3,6 +3,13 @@
 from films.models import Film, FilmTitle, Person, PersonAlias
 from films.search import normalise, refresh_film_search_text, refresh_person_search_text
 
+# A further title or alias saved or deleted: its own write, then the refresh (read the names, read the record,
+# write its search text).
+TITLE_SAVE_QUERIES = 5
+TITLE_DELETE_QUERIES = 5
+ALIAS_SAVE_QUERIES = 7
+ALIAS_DELETE_QUERIES = 7
+
 
 def test_normalise_folds_case_accents_and_apostrophes():
     assert normalise("  Katarzyna   KUCZYŃSKA ") == "katarzyna kuczynska"
@@ -55,3 +62,24 @@ def test_imported_catalogue_is_searchable(db):
     assert list(Film.objects.search("експедиція").values_list("key", flat=True)) == ["we-will-not-fade-away"]
     assert list(Person.objects.search("maria nesterenko").values_list("key", flat=True)) == ["mariia-nesterenko"]
     assert list(Person.objects.search("kuczynska").values_list("key", flat=True)) == ["katarzyna-kuczynska"]
+
+
+def test_search_signals_connected_again_still_refresh_once_per_save_and_delete(film, django_assert_num_queries):
+    """``connect_signals`` runs when the app starts; run again (a reloaded app), it keeps one receiver per signal, and
+    each save and delete of a further title or an alias keeps the search text current."""
+    from films.search import connect_signals
+
+    connect_signals()
+    person = Person.objects.create(key="katarzyna-kuczynska", name="Katarzyna Kuczyńska")
+    with django_assert_num_queries(TITLE_SAVE_QUERIES):
+        title = FilmTitle.objects.create(film=film, title="Expedition 49", language="en")
+    assert list(Film.objects.search("expedition")) == [film]
+    with django_assert_num_queries(TITLE_DELETE_QUERIES):
+        title.delete()
+    assert list(Film.objects.search("expedition")) == []
+    with django_assert_num_queries(ALIAS_SAVE_QUERIES):
+        alias = PersonAlias.objects.create(person=person, name="Kasia Nowak")
+    assert list(Person.objects.search("nowak")) == [person]
+    with django_assert_num_queries(ALIAS_DELETE_QUERIES):
+        alias.delete()
+    assert list(Person.objects.search("nowak")) == []

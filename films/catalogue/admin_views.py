@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from ..roles import may_import_catalogue
 from .errors import CatalogueError, StalePreviewError
-from .importer import MAX_FILE_BYTES, import_catalogue, parse_catalogue_bytes, too_large_message
+from .importer import MAX_FILE_BYTES, MAX_FILE_MB, import_catalogue, parse_catalogue_bytes, too_large_message
 
 PERMISSION = "films.add_film"
 SESSION_KEY = "catalogue_import_uploads"
@@ -94,7 +94,7 @@ def catalogue_import_view(request):
         **admin.site.each_context(request),
         "title": _("Import a catalogue"),
         "form": UploadForm(),
-        "max_megabytes": MAX_FILE_BYTES // 1_048_576,
+        "max_megabytes": MAX_FILE_MB,
     }
     uploads = request.session.get(SESSION_KEY, {})
     if request.method == "POST" and "token" in request.POST:

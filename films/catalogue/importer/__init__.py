@@ -55,6 +55,7 @@ from .images import ImageMixin
 from .loading import (
     FORMAT,
     MAX_FILE_BYTES,
+    MAX_FILE_MB,
     VERSION,
     header_errors,
     load_source,
@@ -69,7 +70,6 @@ from .values import (
     award_kind,
     given_translations,
     languages,
-    translated_values,
 )
 from .writing import WriteMixin
 from .writing_editions import EditionWriteMixin
@@ -79,6 +79,7 @@ __all__ = [
     "DEFAULT_CHANGEOVER_MINUTES",
     "FORMAT",
     "MAX_FILE_BYTES",
+    "MAX_FILE_MB",
     "VERSION",
     "FieldChange",
     "ImportReport",
@@ -94,7 +95,6 @@ __all__ = [
     "load_source",
     "parse_catalogue_bytes",
     "too_large_message",
-    "translated_values",
 ]
 
 

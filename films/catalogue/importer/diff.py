@@ -19,24 +19,16 @@ from collections import Counter
 from functools import cache
 
 from django.db.models import CharField, TextField, URLField
-from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from modeltranslation.translator import NotRegistered, translator
 
-from ...models import Film, Person, Screening
+from .values import FORMAT_FIELD_NAMES
 
 CLEARS = "clears"
 SHORTENS = "shortens"
 # In the command's listing a value longer than this is cut (the admin shows it whole).
 TEXT_PREVIEW_CHARS = 70
-
-# Model field -> field name in the format, where they differ.
-FORMAT_NAMES = {
-    Film: {"aspect_ratio": "picture.aspect_ratio", "picture_format": "picture.format", "colour": "picture.colour"},
-    Person: {"born_year": "born.year", "born_place": "born.place", "photo_source_url": "photo"},
-    Screening: {"online_countries": "countries"},
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,15 +91,14 @@ class FieldChange:
 
 
 def is_empty(value):
-    return value is None or value in ("", [])
+    """Whether a change's value is nothing: ``display`` gives None for an empty text, lists stay lists."""
+    return value is None or value == []
 
 
 def display(value, tz=None):
     """A model value as the preview shows it (and the fingerprint hashes it): text, number, list of text or None."""
     if value is None or value == "":
         return None
-    if isinstance(value, FieldFile):
-        return value.name or None
     if isinstance(value, datetime.datetime):
         return value.astimezone(tz or datetime.UTC).isoformat()
     if isinstance(value, datetime.date):
@@ -116,7 +107,9 @@ def display(value, tz=None):
         return [str(item) for item in value]
     if isinstance(value, (bool, int, float, str)):
         return value
-    return getattr(value, "key", None) or str(value)
+    # A related record (a festival, edition, section, venue or screen): by its key. (Files are not among the
+    # values: a portrait's change is recorded by its name, images are a list.)
+    return value.key
 
 
 @cache
@@ -140,7 +133,7 @@ def field_changes(kind, key, instance, changes, *, tz=None):
     """
     model = type(instance)
     translated = _translated_fields(model)
-    names = FORMAT_NAMES.get(model, {})
+    names = FORMAT_FIELD_NAMES.get(model, {})
     return [
         FieldChange(
             kind,
@@ -208,10 +201,9 @@ def grouped(changes):
 
 
 def _short(value):
+    """One value of a change that is not a list (lists are shown item by item), for the command's listing."""
     if value is None:
         return _("(empty)")
-    if isinstance(value, list):
-        return "[" + ", ".join(value) + "]" if value else _("(empty)")
     if isinstance(value, str):
         text = value.replace("\n", " ")
         if len(text) <= TEXT_PREVIEW_CHARS:

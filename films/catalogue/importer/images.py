@@ -123,9 +123,7 @@ class ImageMixin:
             if "remote" in image:
                 self.report.images_not_fetched.append((image_item.path("src"), image["remote"]))
             identity = (image_item["kind"], image.get("hash"), image.get("remote", ""))
-            captions = tuple(
-                merged_translations("caption", image_item.get("caption"), old_captions.get(identity)).values()
-            )
+            captions = merged_translations(image_item.get("caption"), old_captions.get(identity))
             wanted.append(
                 (
                     image_item["kind"],

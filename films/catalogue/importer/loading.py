@@ -5,10 +5,13 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from ...images import megabytes
+
 FORMAT = "festival-catalogue"
 VERSION = 1
 # A catalogue file larger than this is refused before it is read.
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_MB = 20
+MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
 
 
 def parse_catalogue_bytes(data, label):
@@ -37,8 +40,8 @@ def parse_catalogue_bytes(data, label):
 def too_large_message(label, size):
     return _("%(label)s: the file is %(size)s MB; catalogue files may be at most %(max)s MB") % {
         "label": label,
-        "size": round(size / 1_048_576, 1),
-        "max": round(MAX_FILE_BYTES / 1_048_576, 1),
+        "size": megabytes(size),
+        "max": MAX_FILE_MB,
     }
 
 

@@ -15,10 +15,11 @@ DEFAULT_CHANGEOVER_MINUTES = Screen._meta.get_field("changeover_minutes").defaul
 # Rows per INSERT statement of a bulk insert (SQLite allows 32,766 parameters per statement).
 BULK_BATCH_SIZE = 500
 
-# Model field -> field name in the format, where they differ (for full_clean messages).
+# Model field -> field name in the format, where they differ: for full_clean messages and the import's changes
+# (``diff.field_changes``).
 FORMAT_FIELD_NAMES = {
     Film: {"aspect_ratio": "picture.aspect_ratio", "picture_format": "picture.format", "colour": "picture.colour"},
-    Person: {"born_year": "born.year", "born_place": "born.place"},
+    Person: {"born_year": "born.year", "born_place": "born.place", "photo_source_url": "photo"},
     Screening: {"online_countries": "countries"},
 }
 
@@ -33,21 +34,12 @@ def languages():
     return [code for code, _name in settings.LANGUAGES]
 
 
-def translated_values(name, text):
-    """``{"en": "x"}`` -> ``{"name_en": "x", "name_uk": None, ...}`` for every site language.
-
-    For a new child row (an award's winner, a film image): every language, those the file leaves out empty.
-    Records that may already exist take ``given_translations`` instead, which keeps what the file leaves out.
-    """
-    text = text or {}
-    return {build_localized_fieldname(name, code): text.get(code) or None for code in languages()}
-
-
 def given_translations(name, text):
     """``{"en": "x", "uk": ""}`` -> ``{"name_en": "x", "name_uk": None}``: only the languages the file gives.
 
     A language the file leaves out is not in the result, so an existing record keeps its text in that
-    language; an explicit empty string clears that one language.
+    language; an explicit empty string clears that one language. (A child row the import makes anew, such as
+    an award's winner or a film image, takes ``merged_translations``.)
     """
     return {
         build_localized_fieldname(name, code): (text or {}).get(code) or None
@@ -56,15 +48,16 @@ def given_translations(name, text):
     }
 
 
-def merged_translations(name, text, old):
-    """The texts of a child row in every language: the file's, else ``old`` (the matching stored row's, a tuple in
-    the order of ``languages()``, or None); an explicit empty string clears a language."""
+def merged_translations(text, old):
+    """The texts of a child row (an award winner's citation, an image's caption) in every language, in the order of
+    ``languages()``: the file's, else ``old`` (the matching stored row's, a tuple in that order, or None); an
+    explicit empty string clears a language."""
     text = text or {}
     old = old or (None,) * len(languages())
-    return {
-        build_localized_fieldname(name, code): (text[code] or None) if code in text else previous
-        for code, previous in zip(languages(), old, strict=True)
-    }
+    return tuple(
+        (text[code] or None) if code in text else previous
+        for code, previous in zip(languages(), old, strict=True)  # pragma: no mutate - old has one per language
+    )
 
 
 def given(data, names):

@@ -389,8 +389,8 @@ class EditionWriteMixin:
                 for winner in award_item["winners"]:
                     film = self.film(winner["film"]).pk
                     person = self.person(winner["person"]).pk if "person" in winner else None
-                    citations = merged_translations("citation", winner.get("citation"), stored.get((film, person)))
-                    wanted.append((film, person, winner.get("kind", "winner"), *citations.values()))
+                    citations = merged_translations(winner.get("citation"), stored.get((film, person)))
+                    wanted.append((film, person, winner.get("kind", "winner"), *citations))
                 if wanted != old:
                     self.replace_results(award, award_item, label, old, wanted, created)
                     self.report.results_written.append(label)

@@ -15,9 +15,9 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from ...models import Film, Person, Selection
-from ...public import film_title, lean, normalise, title_columns, translated, translated_columns
+from ...public import film_title, lean, title_columns, translated, translated_columns
 from ...queries import UrlPattern, card_image, nav_edition
-from ...search import PEOPLE_ORDER, is_exact_name, rank_films, rank_people
+from ...search import PEOPLE_ORDER, is_exact_name, normalise, rank_films, rank_people
 from .. import rows as rows_html
 from ..rows import card_thumbnails
 from .common import public_page
