@@ -433,23 +433,6 @@ def test_small_pages_query_counts_do_not_grow(
             assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("Katarzyna Kuczyńska", "katarzyna kuczynska"),
-        ("Ми  не\u00a0згаснемо", "ми не згаснемо"),
-        ("Stéphane", "stephane"),
-        ("STRASSE", "strasse"),
-        ("Straße", "strasse"),
-        ("Alisa’s", "alisa's"),
-    ],
-)
-def test_normalise_folds_case_accents_and_spacing(text, expected):
-    from films.search import normalise
-
-    assert normalise(text) == expected
-
-
 def test_pages_answer_head_and_refuse_post(client, film):
     assert client.head("/en/films/we-will-not-fade-away/").status_code == 200
     assert client.post("/en/films/we-will-not-fade-away/").status_code == 405

@@ -113,6 +113,14 @@ def test_people_rank_an_exact_name_or_alias_first_then_by_name(client, db):
     assert people_keys(client.get("/en/search/", {"q": "berg"})) == ["berg", "hanna-bergström", "anna-berg", "bergman"]
 
 
+def test_a_film_without_a_year_ranks_after_the_dated_films_of_its_edition(client, editions):
+    film("nameless-house", "Nameless House", None, editions[2023])
+    film("glass-house", "Glass House", 2019, editions[2023])
+    film("old-house", "Old House", 2018)
+    # Without a year last among the current edition's; never selected in a published edition after both.
+    assert film_keys(client.get("/en/search/", {"q": "house"})) == ["glass-house", "nameless-house", "old-house"]
+
+
 # What each result shows ----------------------------------------------------------
 
 
@@ -213,6 +221,16 @@ def test_films_selected_in_several_editions_are_counted_once(client, editions, l
     text = text_of(client.get("/en/search/", {"q": "lighthouse"}))
     assert "Films 53 films found. Showing 1–50." in text
     assert "Films 53 films found. Showing 51–53." in text_of(client.get("/en/search/", {"q": "lighthouse", "page": 2}))
+
+
+def test_the_people_on_a_first_page_are_the_exact_match_then_the_first_by_name(client, lighthouses):
+    # Made after the 51 keepers: the first page is the ranking's, not the order they were written in.
+    Person.objects.create(key="aaron", name="Aaron Lighthouse")
+    Person.objects.create(key="the-lighthouse", name="Lighthouse")
+    first = client.get("/en/search/", {"q": "lighthouse"})
+    assert people_keys(first) == ["the-lighthouse", "aaron"] + [f"keeper-{number:02d}" for number in range(1, 49)]
+    second = client.get("/en/search/", {"q": "lighthouse", "people_page": "2"})
+    assert people_keys(second) == ["keeper-49", "keeper-50", "keeper-51"]
 
 
 @pytest.mark.parametrize("page", ["3", "99", "99999999999999999999999"])

@@ -1,5 +1,7 @@
 """Films and people are found by any name they go by, ignoring case and accents, on both databases."""
 
+import pytest
+
 from films.models import Film, FilmTitle, Person, PersonAlias
 from films.search import normalise, refresh_film_search_text, refresh_person_search_text
 
@@ -9,6 +11,25 @@ TITLE_SAVE_QUERIES = 5
 TITLE_DELETE_QUERIES = 5
 ALIAS_SAVE_QUERIES = 7
 ALIAS_DELETE_QUERIES = 7
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Katarzyna Kuczyńska", "katarzyna kuczynska"),
+        ("Ми  не\u00a0згаснемо", "ми не згаснемо"),
+        ("Stéphane", "stephane"),
+        ("STRASSE", "strasse"),
+        ("Straße", "strasse"),
+        ("Alisa\u2019s", "alisa's"),
+        # The modifier letter apostrophe of Ukrainian transliteration, as in Mar'iana.
+        ("Mar\u02bciana", "mar'iana"),
+        (None, ""),
+        ("", ""),
+    ],
+)
+def test_normalise_folds_case_accents_spacing_and_apostrophes(text, expected):
+    assert normalise(text) == expected
 
 
 def test_normalise_folds_case_accents_and_apostrophes():
