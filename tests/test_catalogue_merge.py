@@ -292,6 +292,43 @@ def test_an_award_left_without_winners_keeps_them_and_its_kind():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("winners", "recipient", "ex_aequo"),
+    [
+        ([{}], "film", False),
+        ([{"person": "editing"}, {"person": "editing2", "kind": "special-mention"}], "person", False),
+        ([{"person": "editing"}, {"person": "editing2", "kind": "winner"}], "person", True),
+        (
+            [
+                {"person": "editing", "kind": "special-mention"},
+                {"person": "editing2", "kind": "special-mention"},
+                {"person": "sound"},
+            ],
+            "person",
+            False,
+        ),
+    ],
+)
+def test_an_award_that_does_not_say_its_kind_takes_it_from_its_winners(winners, recipient, ex_aequo):
+    """No ``recipient`` or ``ex_aequo`` in the file: a person among the winners makes a person award, more than one
+    winner (a special mention is none) an ex aequo."""
+    people = {"editing": "maryna-maykovska", "editing2": "kasia-boniecka", "sound": "mariia-nesterenko"}
+    document = full_document()
+    document["editions"][0]["awards"][0]["winners"] = [
+        {"film": FILM, **{name: people.get(value, value) for name, value in winner.items()}} for winner in winners
+    ]
+    import_catalogue([document])
+    award = Award.objects.get()
+    assert (award.recipient, award.ex_aequo) == (recipient, ex_aequo)
+    # The export leaves out what the winners say, and reads back the same.
+    exported = export_catalogue(include_embargoed=True)
+    assert {"recipient", "ex_aequo"}.isdisjoint(exported["editions"][0]["awards"][0])
+    import_catalogue([exported])
+    award = Award.objects.get()
+    assert (award.recipient, award.ex_aequo) == (recipient, ex_aequo)
+
+
+@pytest.mark.django_db
 def test_a_winners_list_the_file_gives_is_the_files_and_a_kept_winner_keeps_its_citation():
     import_catalogue([full_document()])
     document = full_document()

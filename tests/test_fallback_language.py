@@ -321,3 +321,29 @@ def test_text_in_the_pages_own_language_is_escaped_and_not_marked(client, englis
     programme = page(client, "/en/idfa-2023/programme/?day=2023-11-12", "en")
     assert f'<a href="/en/films/english-only/">Film title {ESCAPED}</a>' in programme
     assert f'<a href="/en/idfa-2023/sections/best-of-fests/">Section name {ESCAPED}</a> · ' in programme
+
+
+@pytest.mark.parametrize(
+    ("titles", "expected"),
+    [
+        ({"title_uk": "Дім", "title_en": "Home"}, ("Дім", "uk", False)),
+        ({"title_en": "Home", "original_title_latin": "Dim", "original_title": "Дім"}, ("Home", "en", True)),
+        ({"original_title_latin": "Dim", "original_title": "Дім"}, ("Dim", "und-Latn", True)),
+        ({"original_title": "Дім"}, ("Дім", "und", True)),
+        ({}, ("dim", "uk", False)),
+    ],
+)
+def test_a_film_title_falls_back_to_english_then_the_transliteration_then_the_original_then_the_key(titles, expected):
+    """On a Ukrainian page; ``film_title`` (rows as dicts) and ``title_reader`` (rows as tuples) choose alike."""
+    from django.utils import translation
+
+    from films.public import film_title, title_columns, title_reader
+
+    row = {"title_uk": "", "title_en": "", "original_title_latin": "", "original_title": "", "key": "dim", **titles}
+    with translation.override("uk"):
+        title = film_title(row)
+        read = title_reader()(tuple(row[column] for column in title_columns()))
+    assert (title.text, title.lang, title.fallback) == expected
+    assert (read.text, read.lang, read.fallback) == expected
+    marked = f'<span lang="{expected[1]}">{expected[0]}</span>' if expected[2] else expected[0]
+    assert title.__html__() == read.__html__() == marked
