@@ -151,6 +151,24 @@ def test_a_changed_relation_is_listed_by_key_and_a_reorder_is_noticed():
 # --------------------------------------------------------------------------- the command
 
 
+def test_the_listing_shows_a_text_of_70_characters_whole_and_numbers_and_booleans_as_in_the_file():
+    from films.catalogue.importer.diff import FieldChange, change_lines
+
+    seventy = "é" * 70
+    changes = [
+        FieldChange("film", "f", "synopsis", "en", seventy, "y" * 71, text=True),
+        FieldChange("film", "f", "year", "", 2023, 2024),
+        FieldChange("film", "f", "published", "", False, True),
+    ]
+    assert change_lines(changes) == [
+        "Changes to existing records: 3 field(s), 0 of them clear or shorten what is there.",
+        "  film f",
+        f"    synopsis [en]: “{seventy}” -> “{'y' * 69}…” (71 characters)",
+        "    year: 2023 -> 2024",
+        "    published: false -> true",
+    ]
+
+
 @pytest.mark.django_db
 def test_command_dry_run_lists_every_change_with_old_and_new_values_and_flags(tmp_path):
     import_catalogue([EXAMPLE_PATH])

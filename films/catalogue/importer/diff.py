@@ -209,7 +209,7 @@ def _short(value):
         if len(text) <= TEXT_PREVIEW_CHARS:
             return f"“{text}”"
         return f"“{text[: TEXT_PREVIEW_CHARS - 1]}…” " + _("(%(count)s characters)") % {"count": len(value)}
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value)  # a number or a boolean (true, false), as in the file
 
 
 def change_lines(changes):
