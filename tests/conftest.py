@@ -44,6 +44,14 @@ if DATABASE_TEMPLATE:
         with django_db_blocker.unblock():
             connection.close()
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(config, items):
+        """The tests in the order they are named: mutmut names a mutant's tests fastest first, so that a test that
+        kills it usually runs within its first second. pytest-django would move every test without a database, the
+        fastest and most precise, behind all the others."""
+        order = {name: index for index, name in enumerate(config.args)}
+        items.sort(key=lambda item: order.get(item.nodeid, len(order)))
+
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
