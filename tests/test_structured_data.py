@@ -1,15 +1,17 @@
 """schema.org JSON-LD on film pages: the film as a Movie, its published screenings as ScreeningEvents."""
 
+import datetime
 import json
 import re
 
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.utils import translation
 
 from films.models import Credit, Film, FilmImage, FilmTitle, Person, Screening, Section
-from films.structured_data import film_jsonld, iso_duration, ld_json
-from tests.conftest import local, tiny_image
+from films.structured_data import film_jsonld, iso_duration, ld_json, screening_event
+from tests.conftest import AMSTERDAM, local, tiny_image
 
 JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 MOVIE_ID = "http://testserver/en/films/we-will-not-fade-away/#film"
@@ -182,3 +184,194 @@ def test_a_shorts_programme_is_named_by_its_films_in_running_order(client, descr
         "We Will Not Fade Away",
         "We Will Not Fade Away",
     ]
+
+
+# Without a database: every branch of the builders, fast enough to run first against their mutants.
+
+ROW = {
+    "summary": "Home",
+    "starts": datetime.datetime(2023, 11, 12, 19, 15, tzinfo=AMSTERDAM),
+    "ends": datetime.datetime(2023, 11, 12, 21, 0, tzinfo=AMSTERDAM),
+    "status": "scheduled",
+    "venue": "Tuschinski",
+    "screen": "Zaal 1",
+    "address": "Reguliersbreestraat 26",
+    "city": "Amsterdam",
+    "online": False,
+    "subtitles": [],
+    "ticket_url": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "location"),
+    [
+        (
+            {},
+            {
+                "@type": "Place",
+                "name": "Tuschinski, Zaal 1",
+                "address": {
+                    "@type": "PostalAddress",
+                    "streetAddress": "Reguliersbreestraat 26",
+                    "addressLocality": "Amsterdam",
+                },
+            },
+        ),
+        # A venue that is its own screen is named once; an address without a city, a city without an address.
+        (
+            {"screen": "Tuschinski", "city": ""},
+            {
+                "@type": "Place",
+                "name": "Tuschinski",
+                "address": {"@type": "PostalAddress", "streetAddress": "Reguliersbreestraat 26"},
+            },
+        ),
+        (
+            {"address": ""},
+            {
+                "@type": "Place",
+                "name": "Tuschinski, Zaal 1",
+                "address": {"@type": "PostalAddress", "addressLocality": "Amsterdam"},
+            },
+        ),
+        ({"address": "", "city": ""}, {"@type": "Place", "name": "Tuschinski, Zaal 1"}),
+        ({"online": True, "venue": "", "screen": ""}, {"@type": "VirtualLocation", "name": "Online"}),
+    ],
+)
+def test_an_events_location_is_its_venue_and_screen_with_what_is_known_of_the_address(changes, location):
+    event = screening_event({**ROW, **changes}, "https://example.org/en/films/home/#film")
+    assert event["location"] == location
+    online = changes.get("online", False)
+    assert event["eventAttendanceMode"] == (
+        "https://schema.org/OnlineEventAttendanceMode" if online else "https://schema.org/OfflineEventAttendanceMode"
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "ticket_url", "event_status", "offers"),
+    [
+        ("scheduled", "", "EventScheduled", None),
+        (
+            "scheduled",
+            "https://t.example/1",
+            "EventScheduled",
+            {"url": "https://t.example/1", "availability": "InStock"},
+        ),
+        ("sold-out", "", "EventScheduled", {"availability": "SoldOut"}),
+        (
+            "sold-out",
+            "https://t.example/1",
+            "EventScheduled",
+            {"availability": "SoldOut", "url": "https://t.example/1"},
+        ),
+        ("cancelled", "https://t.example/1", "EventCancelled", None),
+        ("cancelled", "", "EventCancelled", None),
+    ],
+)
+def test_an_events_status_and_offer_follow_the_screenings_status_and_tickets(status, ticket_url, event_status, offers):
+    event = screening_event({**ROW, "status": status, "ticket_url": ticket_url}, "#film")
+    expected = {
+        "@type": "ScreeningEvent",
+        "name": "Home",
+        "startDate": "2023-11-12T19:15:00+01:00",
+        "endDate": "2023-11-12T21:00:00+01:00",
+        "eventStatus": f"https://schema.org/{event_status}",
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "location": event["location"],
+        "workPresented": {"@id": "#film"},
+    }
+    if offers:
+        expected["offers"] = {
+            "@type": "Offer",
+            **offers,
+            "availability": f"https://schema.org/{offers['availability']}",
+        }
+    assert event == expected
+    assert list(event.get("offers", {})) == (["@type", *offers] if offers else [])
+
+
+def test_subtitles_are_listed_only_when_there_are_some():
+    assert screening_event({**ROW, "subtitles": ["en", "nl"]}, "#film")["subtitleLanguage"] == ["en", "nl"]
+    assert "subtitleLanguage" not in screening_event(ROW, "#film")
+
+
+def test_a_whole_movie_from_what_the_film_page_already_has(rf):
+    """``film_jsonld`` with its directors, further titles, image and events given: no query of its own."""
+    film = Film(
+        key="dim",
+        title_en="Home",
+        original_title="Дім",
+        original_title_latin="Dim",
+        year=2023,
+        runtime_minutes=95,
+        countries=["UA", "PL"],
+        spoken_languages=["uk", "ru"],
+        form="documentary",
+        minimum_age=0,
+        synopsis_en="",
+        tagline_en="A house in the war.",
+    )
+    director = Person(key="alisa-kovalenko", name="Alisa Kovalenko")
+    titles = [FilmTitle(title="Home"), FilmTitle(title="Дом"), FilmTitle(title="Dim")]
+    with translation.override("en"):
+        data = film_jsonld(
+            film,
+            None,
+            rf.get("/en/films/dim/"),
+            directors=[director],
+            other_titles=titles,
+            image_url="/media/dim.jpg",
+            events=[ROW],
+            awards=["Best Film, IDFA 2023"],
+        )
+    movie_id = "http://testserver/en/films/dim/#film"
+    assert data == {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "Movie",
+                "@id": movie_id,
+                "name": "Home",
+                "url": "http://testserver/en/films/dim/",
+                # The original, its transliteration and further titles, each once, the display title not again.
+                "alternateName": ["Дім", "Dim", "Дом"],
+                "dateCreated": "2023",
+                "duration": "PT95M",
+                "countryOfOrigin": [{"@type": "Country", "name": "Ukraine"}, {"@type": "Country", "name": "Poland"}],
+                "inLanguage": ["uk", "ru"],
+                "director": [
+                    {
+                        "@type": "Person",
+                        "name": "Alisa Kovalenko",
+                        "url": "http://testserver/en/people/alisa-kovalenko/",
+                    }
+                ],
+                "genre": "Documentary",
+                # 0: for all ages, which is not "no recommendation".
+                "typicalAgeRange": "0-",
+                "image": "http://testserver/media/dim.jpg",
+                # Without a synopsis, the tagline.
+                "description": "A house in the war.",
+                "award": ["Best Film, IDFA 2023"],
+            },
+            screening_event(ROW, movie_id),
+        ],
+    }
+
+
+def test_a_movie_says_nothing_of_what_is_not_known(rf):
+    film = Film(key="dim", title_en="Home", countries=[], spoken_languages=[], form="", minimum_age=None)
+    with translation.override("en"):
+        data = film_jsonld(film, None, rf.get("/"), directors=[], other_titles=[], image_url=None, events=[])
+    assert data == {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "Movie",
+                "@id": "http://testserver/en/films/dim/#film",
+                "name": "Home",
+                "url": "http://testserver/en/films/dim/",
+            }
+        ],
+    }
