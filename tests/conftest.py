@@ -44,13 +44,19 @@ if DATABASE_TEMPLATE:
         with django_db_blocker.unblock():
             connection.close()
 
+    def commits(item):
+        """Whether a test commits, and so empties the database after it (the staff groups included)."""
+        marker = item.get_closest_marker("django_db")
+        transaction = marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+        return bool(transaction) or not {"transactional_db", "live_server"}.isdisjoint(item.fixturenames)
+
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(config, items):
-        """The tests in the order they are named: mutmut names a mutant's tests fastest first, so that a test that
-        kills it usually runs within its first second. pytest-django would move every test without a database, the
-        fastest and most precise, behind all the others."""
+        """The tests in the order they are named, those that commit last: mutmut names a mutant's tests fastest first,
+        so that a test that kills it usually runs within its first second. pytest-django would move every test
+        without a database, the fastest and most precise, behind all the others with one."""
         order = {name: index for index, name in enumerate(config.args)}
-        items.sort(key=lambda item: order.get(item.nodeid, len(order)))
+        items.sort(key=lambda item: (commits(item), order.get(item.nodeid, len(order))))
 
 
 @pytest.fixture(autouse=True)
