@@ -1,26 +1,22 @@
 """schema.org structured data (JSON-LD) for film pages: the film as a ``Movie``, its screenings as events.
 
-Search engines read it from ``<script type="application/ld+json">``. Only published screenings
-are passed in (``Screening.objects.for_export()``), so drafts never show up here either.
+Search engines read it from ``<script type="application/ld+json">``. The film page passes what it has read for
+itself: its published screenings only, so drafts never show up here either.
 """
 
 import json
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from .calendar import film_url, screening_summary
+from .calendar import film_url
 from .codes import country_name
-from .models import Credit, FilmImage, FilmTitle, Screening
+from .models import Screening
 from .public import film_title
 
 SCHEMA = "https://schema.org"
-# Default of film_jsonld(image_url=...): look the poster up (None means the film has none).
-FETCH = object()
 
 
 def iso_duration(minutes):
@@ -34,29 +30,6 @@ def alternate_names(film, name, other_titles):
         if title and title != name and title not in names:
             names.append(title)
     return names
-
-
-def event_row(screening):
-    """What a screening's ``ScreeningEvent`` shows, from a ``Screening`` of ``Screening.objects.for_export()`` (its
-    films prefetched in running order).
-
-    The film page builds the same dict from its own lean rows, so its JSON-LD needs no query of its own.
-    """
-    tz = screening.edition.tzinfo
-    venue = screening.screen.venue if screening.screen is not None else None
-    return {
-        "summary": screening_summary(screening),
-        "starts": timezone.localtime(screening.starts_at, tz),
-        "ends": timezone.localtime(screening.ends_at, tz),
-        "status": screening.status,
-        "venue": venue.name if venue else "",
-        "screen": screening.screen.name if venue else "",
-        "address": venue.address if venue else "",
-        "city": venue.city if venue else "",
-        "online": venue is None,
-        "subtitles": list(screening.subtitles),
-        "ticket_url": screening.ticket_url,
-    }
 
 
 def location_name(row):
@@ -81,7 +54,7 @@ def place(row):
 
 
 def screening_event(row, movie_id):
-    """A ``ScreeningEvent`` from an ``event_row``."""
+    """A ``ScreeningEvent`` from one of ``film_jsonld``'s ``events``."""
     cancelled = row["status"] == Screening.Status.CANCELLED
     online = row["online"]
     event = {
@@ -105,30 +78,14 @@ def screening_event(row, movie_id):
     return event
 
 
-def film_jsonld(
-    film, screenings, request, *, directors=None, other_titles=None, image_url=FETCH, events=None, awards=()
-):
-    """The film as a schema.org ``Movie`` and ``screenings`` (its published ones) as screening events.
-
-    ``screenings`` should come from ``Screening.objects.for_export()`` (films prefetched in running
-    order). ``directors`` (people), ``other_titles`` (further titles) and ``image_url`` (the
-    poster, relative or absolute; ``None`` for none) are fetched here, in one query each, when not given. Text is in
-    the active language. ``events`` (``event_row`` dicts) replace ``screenings`` when given; ``awards`` are the
-    film's public award results as text ("Best Film, IDFA 2023"): embargoed results must not be passed.
+def film_jsonld(film, request, *, directors, other_titles, image_url, events, awards=()):
+    """The film as a schema.org ``Movie`` and its published screenings as screening events, from what the film page
+    has read already (no query of its own): ``directors`` (people), ``other_titles`` (further titles, with
+    ``title``), ``image_url`` (the poster, relative or absolute; None for none), ``events`` (one dict a screening:
+    ``summary``, ``starts`` and ``ends`` in the edition's zone, ``status``, ``venue``, ``screen``, ``address``,
+    ``city``, ``online``, ``subtitles``, ``ticket_url``) and ``awards``, the film's public award results as text
+    ("Best Film, IDFA 2023"): embargoed results must not be passed. Text is in the active language.
     """
-    if directors is None:
-        directors = [
-            credit.person
-            for credit in Credit.objects.filter(film=film, role=Credit.Role.DIRECTOR)
-            .select_related("person")
-            .order_by("order", "id")
-        ]
-    if other_titles is None:
-        other_titles = list(FilmTitle.objects.filter(film=film).order_by("order", "id"))
-    if image_url is FETCH:
-        poster = FilmImage.objects.filter(film=film, kind=FilmImage.Kind.POSTER).order_by("order", "id").first()
-        picture = (poster.display or poster.image) if poster else None
-        image_url = picture.url if picture else None
     url = film_url(request, film)
     movie_id = f"{url}#film"
     name = str(film_title(film))
@@ -164,10 +121,7 @@ def film_jsonld(
         movie["description"] = synopsis
     if awards:
         movie["award"] = list(awards)
-    if events is None:
-        events = [event_row(screening) for screening in screenings]
-    events = [screening_event(row, movie_id) for row in events]
-    return {"@context": SCHEMA, "@graph": [movie, *events]}
+    return {"@context": SCHEMA, "@graph": [movie, *(screening_event(row, movie_id) for row in events)]}
 
 
 def ld_json(data):
@@ -176,7 +130,7 @@ def ld_json(data):
     # json_script escapes them: "</script>" in a title stays text. Three replace() calls: str.translate() with
     # a dict looks up every character in Python (0.7 ms of a film page).
     return mark_safe(  # noqa: S308 - the three characters that matter inside <script> are escaped
-        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+        json.dumps(data, ensure_ascii=False)
         .replace("&", "\\u0026")
         .replace("<", "\\u003C")
         .replace(">", "\\u003E")

@@ -270,8 +270,8 @@ _film_screening_guests = PageQuery(
 
 
 def film_screenings(film):
-    """The film's published screenings as display rows and as ``event_row`` dicts for JSON-LD: two queries
-    (the screenings with their films, and their guests).
+    """The film's published screenings as display rows and as the event dicts that
+    ``films.structured_data.film_jsonld`` reads: two queries (the screenings with their films, and their guests).
 
     It reads every film of every screening of this one (a shorts programme has several), with the
     screening's columns, and applies ``Screening.objects.published()``'s rules in Python: a published
@@ -522,7 +522,6 @@ def film_page(request, film, now):
         "jsonld": ld_json_script(
             film_jsonld(
                 film,
-                None,
                 request,
                 directors=directors,
                 other_titles=[SimpleNamespace(**item) for item in further_titles],
