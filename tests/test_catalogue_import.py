@@ -501,6 +501,25 @@ def test_file_over_the_size_limit_is_refused_before_parsing(tmp_path, rows_uncha
     assert errors_of(big) == ["big.json: the file is 50.0 MB; catalogue files may be at most 20 MB"]
 
 
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        (b'\xef\xbb\xbf{"format": "festival-catalogue"}', []),  # a byte order mark is allowed
+        (b'{"title": "\xff"}', ["upload.json: the file is not UTF-8 text (byte 11)"]),
+        (b'{"format": }', ["upload.json: malformed JSON at line 1, column 12: Expecting value"]),
+        (b" " * MAX_FILE_BYTES, ["upload.json: malformed JSON at line 1, column 20971521: Expecting value"]),
+        (b" " * (MAX_FILE_BYTES + 1), ["upload.json: the file is 20.1 MB; catalogue files may be at most 20 MB"]),
+    ],
+)
+def test_an_uploaded_files_bytes_are_checked_for_size_then_text_then_json(data, errors):
+    """What the admin's upload reads (``parse_catalogue_bytes``): up to the limit, and UTF-8, and JSON."""
+    from films.catalogue.importer import parse_catalogue_bytes
+
+    document, found = parse_catalogue_bytes(data, "upload.json")
+    assert found == errors
+    assert document == ({"format": "festival-catalogue"} if not errors else None)
+
+
 def test_a_file_one_byte_over_the_limit_does_not_read_as_the_limit(tmp_path, rows_unchanged):
     big = tmp_path / "big.json"
     with big.open("wb") as handle:

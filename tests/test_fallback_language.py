@@ -331,6 +331,7 @@ def test_text_in_the_pages_own_language_is_escaped_and_not_marked(client, englis
         ({"original_title_latin": "Dim", "original_title": "Дім"}, ("Dim", "und-Latn", True)),
         ({"original_title": "Дім"}, ("Дім", "und", True)),
         ({}, ("dim", "uk", False)),
+        ({"key": None}, ("", "uk", False)),
     ],
 )
 def test_a_film_title_falls_back_to_english_then_the_transliteration_then_the_original_then_the_key(titles, expected):
