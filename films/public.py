@@ -42,8 +42,8 @@ def alternate_urls(request):
     Built by reversing the resolved view under each language, so the language
     switcher and the ``hreflang`` links keep the visitor on the same page.
     """
-    match = getattr(request, "resolver_match", None)
-    query = request.META.get("QUERY_STRING", "")
+    match = request.resolver_match
+    query = request.META.get("QUERY_STRING")
     suffix = f"?{query}" if query else ""
     prefix = f"/{translation.get_language()}/"
     if match is not None and match.view_name and request.path.startswith(prefix):
