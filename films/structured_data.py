@@ -130,10 +130,7 @@ def ld_json(data):
     # json_script escapes them: "</script>" in a title stays text. Three replace() calls: str.translate() with
     # a dict looks up every character in Python (0.7 ms of a film page).
     return mark_safe(  # noqa: S308 - the three characters that matter inside <script> are escaped
-        json.dumps(data, ensure_ascii=False)
-        .replace("&", "\\u0026")
-        .replace("<", "\\u003C")
-        .replace(">", "\\u003E")
+        json.dumps(data, ensure_ascii=False).replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
     )
 
 
