@@ -58,8 +58,9 @@ def saved_since(obj):
     if revision is None:
         return gettext("someone saved this %(record)s") % params
     params["user"] = revision.user.get_username() if revision.user else gettext("an import or a script")
-    params["time"] = date_format(timezone.localtime(revision.date_created), "j M Y, H:i")
-    params["timezone"] = timezone.get_current_timezone_name()
+    tz = zone_of(obj)  # As the record's own moments are shown: a screening's in its edition's zone.
+    params["time"] = date_format(timezone.localtime(revision.date_created, tz), "j M Y, H:i")
+    params["timezone"] = str(tz)
     return gettext("%(user)s saved this %(record)s at %(time)s (%(timezone)s)") % params
 
 

@@ -148,9 +148,15 @@ def field_labels(model):
             labels[field.attname] = (str(model._meta.get_field(original).verbose_name), language)
         else:
             labels[field.attname] = (str(field.verbose_name), "")
-    for field in model._meta.many_to_many:
+    for field in versioned_many_to_many(model):
         labels[field.name] = (str(field.verbose_name), "")
     return labels
+
+
+def versioned_many_to_many(model):
+    """The many-to-many fields a version holds: Django's serializer leaves out those with a through model of their
+    own (a screening's films, kept as their own ``ScreeningFilm`` records)."""
+    return [field for field in model._meta.many_to_many if field.remote_field.through._meta.auto_created]
 
 
 def zone_of(obj):
@@ -185,7 +191,7 @@ def field_changes(model, old, new, tz=None):
 def record_values(obj):
     """A record's current values in the shape of a version's ``field_dict``."""
     values = {field.attname: field.value_from_object(obj) for field in obj._meta.concrete_fields}
-    for field in obj._meta.many_to_many:
+    for field in versioned_many_to_many(type(obj)):
         values[field.name] = sorted(item.pk for item in getattr(obj, field.name).all()) if obj.pk else []
     return values
 
@@ -233,10 +239,6 @@ def record_saved(objects, user, comment):
     keep(objects, user, comment)
 
 
-def many_to_many(model):
-    return [field.name for field in model._meta.many_to_many if field.remote_field.through._meta.auto_created]
-
-
 def kept_as(name):
     """Where ``follow_prefetches`` puts the rows of relation ``name`` (a plain list: read without a query)."""
     return f"history_{name}"
@@ -245,7 +247,7 @@ def kept_as(name):
 def follow_prefetches(model, prefix="", seen=()):
     """``Prefetch``es of everything ``model`` follows, however deep (each model once per path), each into a
     list that ``followed`` reads, each row with its many-to-manys, which its version keeps."""
-    prefetches = [prefix + name for name in many_to_many(model)]
+    prefetches = [prefix + field.name for field in versioned_many_to_many(model)]
     for name in FOLLOW.get(model, ()):
         field = model._meta.get_field(name)
         related = field.related_model

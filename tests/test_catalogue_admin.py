@@ -215,3 +215,28 @@ def test_half_of_the_programmers_rights_does_not_import(client, db, codename):
     assert client.get(URL).status_code == 403
     assert client.post(URL, {"file": upload(EXAMPLE_PATH.read_bytes())}).status_code == 403
     assert Film.objects.count() == 0
+
+
+def test_an_import_confirmed_in_the_admin_is_a_revision_by_its_programmer_naming_the_file(client, programmer):
+    from reversion.models import Version
+
+    preview = client.post(URL, {"file": upload(EXAMPLE_PATH.read_bytes(), name="idfa-films.json")})
+    assert client.post(URL, confirmation(preview)).status_code == 200
+    (version,) = Version.objects.get_for_object(Film.objects.get())
+    assert (version.revision.user, version.revision.get_comment()) == (
+        programmer,
+        "Imported from a catalogue file: idfa-films.json",
+    )
+
+
+def test_a_programmer_is_told_every_award_whose_winners_the_file_would_change(client, programmer):
+    document = with_winner()
+    edition = document["editions"][0]
+    edition["awards"].append({**edition["awards"][0], "key": "jury-prize", "name": {"en": "Jury Prize"}})
+    response = client.post(URL, {"file": upload(document)})
+    assert response.status_code == 403
+    assert response.context["errors"] == [
+        "catalogue.json would change the results of idfa-2023/best-film, idfa-2023/jury-prize (who won, or a "
+        "citation), which only the awards staff decide: nothing was imported. Ask them to import it, or leave those "
+        "winners out of the file."
+    ]

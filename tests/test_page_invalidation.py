@@ -709,3 +709,75 @@ def test_calendars_and_booklets_are_kept_like_the_json(
     screening.status = Screening.Status.CANCELLED
     committed(django_capture_on_commit_callbacks, screening.save)
     assert client.get(address).content != first.content
+
+
+@pytest.fixture
+def cache_receivers():
+    """The page cache's receivers, as ``connect_signals`` names them; connected again as the app does after the test."""
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+
+    def disconnect():
+        for model in apps.get_app_config("films").get_models():
+            uid = f"festival-page-cache-{model._meta.label_lower}"
+            pre_save.disconnect(sender=model, dispatch_uid=f"{uid}-old-key")
+            post_save.disconnect(sender=model, dispatch_uid=f"{uid}-save")
+            pre_delete.disconnect(sender=model, dispatch_uid=f"{uid}-delete")
+            for field in model._meta.local_many_to_many:
+                m2m_changed.disconnect(sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}-m2m")
+
+    yield disconnect
+    disconnect()
+    page_cache.connect_signals()
+
+
+def test_cache_signals_connected_again_or_anew_invalidate_once_per_change_of_a_films_record_only(
+    film, cache_receivers, monkeypatch, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from django.contrib.auth.models import Group, User
+
+    from films.models import Tag
+
+    bumps = []
+    monkeypatch.setattr(page_cache, "invalidate", lambda keys: bumps.append(set(keys)))
+
+    def bumped(change):
+        bumps.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+        return list(bumps)
+
+    tag = Tag.objects.create(key="war", name="War")
+    user = User.objects.create(username="anna")
+    group = Group.objects.create(name="Readers")
+    old = film.key
+
+    def changes_invalidate_once(new):
+        nonlocal old
+        film.key = new
+        # Its further titles (the search text), its stored key before the save, the save, its keys after it.
+        with django_assert_num_queries(4):
+            (keys,) = bumped(film.save)
+        # The film's page at its new address and at its old one, and search.
+        assert {f"film-{new}", f"film-{old}", "search"} <= keys
+        old = new
+        (keys,) = bumped(lambda: film.tags.add(tag))
+        assert f"film-{new}" in keys
+        film.tags.clear()
+        title = FilmTitle.objects.create(film=film, title="Expedition 49", language="en")
+        (keys,) = bumped(title.delete)
+        assert f"film-{new}" in keys
+        # Staff accounts are not shown on any public page.
+        assert bumped(User.objects.get(pk=user.pk).save) == []
+        assert bumped(lambda: user.groups.add(group)) == []
+        user.groups.clear()
+
+    # As a reloaded app does: connected again beside the receivers the app connected when it started.
+    page_cache.connect_signals()
+    changes_invalidate_once("again")
+    cache_receivers()
+    film.key = "unseen"
+    assert bumped(film.save) == []
+    old = film.key
+    page_cache.connect_signals()
+    changes_invalidate_once("anew")

@@ -7,7 +7,7 @@ import re
 import pytest
 import reversion
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from reversion.models import Revision
 
 from films.models import Film, Screen, Screening, Selection
@@ -179,3 +179,27 @@ def test_recent_changes_cost_one_query_however_many(
     # The film page's twelve and the same.
     with django_assert_num_queries(13):
         assert len(film_notes(client)) == moved
+
+
+def test_a_cancellation_note_is_in_each_page_language_in_turn(admin_client, client, planned, edition):
+    cancel(admin_client, planned)
+    moment = timezone.localtime(Revision.objects.latest("date_created").date_created, edition.tzinfo)
+    english = f"Cancelled on {moment:%a} {moment.day} {moment:%b} at {clock(moment)}"
+    assert programme_notes(client, "2023-11-12") == [("wwnfa-1", english)]
+    with translation.override("de"):
+        german = f"Abgesagt am {dateformat.format(moment, 'D j M')} um {clock(moment)}"
+    # Today's day name in German (Do, not Thu), though the English note formatted the same day first.
+    assert programme_notes(client, "2023-11-12", language="de") == [("wwnfa-1", german)]
+
+
+def test_an_online_screening_moved_to_a_screen_says_it_was_online(
+    admin_client, client, planned, make_screening, screen
+):
+    online = make_screening(local(2023, 11, 13, 14), key="online-1", screen=None, audience="online")
+    with reversion.create_revision():
+        online.save()
+    Revision.objects.filter(version__object_id=str(online.pk)).update(
+        date_created=timezone.now() - datetime.timedelta(days=3)
+    )
+    move(admin_client, online, "2023-11-13T16:00", screen)
+    assert programme_notes(client, "2023-11-13") == [("online-1", "Moved from Mon 13 Nov, 14:00, Online")]

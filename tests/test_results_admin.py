@@ -422,3 +422,154 @@ def test_results_entered_on_the_award_page_are_in_their_own_history(admin_client
     assert LogEntry.objects.get(content_type=result_type).object_id == str(result.pk)
     changes = admin_client.get(url(competition)).context["changes"]
     assert [change["message"] for change in changes] == ["Added award result “Best Film: We Will Not Fade Away”."]
+
+
+def test_a_person_can_move_to_a_new_row_as_their_old_row_names_another(client, staff, competition, entries, awards):
+    """The rows posted together are what is checked: the new row names what the stored row held before."""
+    film, _other, alisa = entries
+    mariia = Person.objects.create(key="mariia-nesterenko", name="Mariia Nesterenko")
+    Credit.objects.create(film=film, role="director", person=mariia, order=1)
+    existing = AwardResult.objects.create(award=awards[1], film=film, person=alisa)
+    client.force_login(staff)
+    response = post(
+        client,
+        competition,
+        rows(awards[0]),
+        rows(
+            awards[1],
+            [{"film": film.pk, "person": alisa.pk, "kind": "special-mention"}],
+            [{"id": existing.pk, "film": film.pk, "person": mariia.pk}],
+        ),
+    )
+    assert response.status_code == 302, row_errors(response, awards[1])
+    assert sorted(AwardResult.objects.values_list("person__key", "kind")) == [
+        ("alisa-kovalenko", "special-mention"),
+        ("mariia-nesterenko", "winner"),
+    ]
+
+
+def said(response):
+    from django.contrib.messages import get_messages
+
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_a_save_counts_every_row_added_changed_or_deleted_across_awards(
+    admin_client, admin_user, competition, entries, awards
+):
+    film, other, alisa = entries
+    doomed = AwardResult.objects.create(award=awards[0], film=film)
+    kept = AwardResult.objects.create(award=awards[1], film=film, person=alisa, citation_en="For courage.")
+    versions = dict(Award.objects.values_list("key", "version"))
+    response = post(
+        admin_client,
+        competition,
+        rows(awards[0], [{"film": other.pk}], [{"id": doomed.pk, "film": film.pk, "DELETE": "on"}]),
+        rows(awards[1], existing=[{"id": kept.pk, "film": film.pk, "person": alisa.pk, "citation_en": "For courage."}]),
+    )
+    assert response.status_code == 302
+    assert said(response) == ["Saved the results of “Competition”: 2 results added, changed or deleted."]
+    added = AwardResult.objects.get(film=other)
+    result_type = ContentType.objects.get_for_model(AwardResult)
+    assert sorted(
+        LogEntry.objects.filter(content_type=result_type).values_list("object_id", "action_flag", "change_message")
+    ) == sorted([(str(doomed.pk), DELETION, ""), (str(added.pk), ADDITION, '[{"added": {}}]')])
+    (deleted,) = reversion.models.Version.objects.get_deleted(AwardResult)
+    assert deleted.revision.user == admin_user
+    # The award whose results changed is at a new version; the other, untouched, is not.
+    now = dict(Award.objects.values_list("key", "version"))
+    assert now["best-film"] > versions["best-film"]
+    assert now["best-director"] == versions["best-director"]
+
+
+def test_a_deletion_alone_raises_the_awards_version(admin_client, competition, entries, awards):
+    film, _other, _alisa = entries
+    doomed = AwardResult.objects.create(award=awards[0], film=film)
+    before = Award.objects.get(pk=awards[0].pk).version
+    response = post(
+        admin_client,
+        competition,
+        rows(awards[0], existing=[{"id": doomed.pk, "film": film.pk, "DELETE": "on"}]),
+        rows(awards[1]),
+    )
+    assert said(response) == ["Saved the results of “Competition”: 1 result added, changed or deleted."]
+    assert Award.objects.get(pk=awards[0].pk).version > before
+
+
+@pytest.fixture
+def third(competition):
+    film = Film.objects.create(key="third-film", title="Third Film", year=2023, published=True)
+    Selection.objects.create(section=competition, film=film, order=2)
+    return film
+
+
+@pytest.mark.parametrize("as_admin", [False, True], ids=["awards-staff", "admin-who-may-delete"])
+def test_a_second_winner_after_a_mention_and_an_empty_row_is_refused(
+    client, admin_client, staff, competition, entries, awards, third, as_admin
+):
+    film, other, _alisa = entries
+    if not as_admin:
+        client.force_login(staff)
+    response = post(
+        admin_client if as_admin else client,
+        competition,
+        rows(
+            awards[0],
+            [
+                {"film": film.pk, "kind": "special-mention"},
+                {"film": other.pk},
+                {"film": "", "kind": "winner", "order": "0"},
+                {"film": third.pk},
+            ],
+        ),
+        rows(awards[1]),
+    )
+    assert response.status_code == 200
+    errors = row_errors(response, awards[0])
+    assert errors[3] == {"kind": ["“Best Film” already has a winner (Another Film) and does not allow ex aequo."]}
+    (error,) = response.context["awards"][0][1].forms[3].errors.as_data()["kind"]
+    assert error.code == "second_winner"  # What a client tells the refusals apart by.
+    assert errors[:3] == [{}, {}, {}]
+    assert not AwardResult.objects.exists()
+
+
+def test_a_row_repeating_one_after_a_deleted_row_is_refused(admin_client, competition, entries, awards):
+    film, other, _alisa = entries
+    gone = AwardResult.objects.create(award=awards[0], film=film)
+    response = post(
+        admin_client,
+        competition,
+        rows(
+            awards[0],
+            [{"film": other.pk}, {"film": other.pk, "kind": "special-mention"}],
+            [{"id": gone.pk, "film": film.pk, "DELETE": "on"}],
+        ),
+        rows(awards[1]),
+    )
+    (error,) = response.context["awards"][0][1].forms[2].errors.as_data()["__all__"]
+    assert (error.code, error.messages) == (
+        "duplicate_result",
+        ["This row repeats an earlier row (Another Film); remove one of the two."],
+    )
+    assert AwardResult.objects.get() == gone
+
+
+def test_a_person_award_tells_rows_apart_by_person(client, staff, competition, entries, awards):
+    film, _other, alisa = entries
+    mariia = Person.objects.create(key="mariia-nesterenko", name="Mariia Nesterenko")
+    Credit.objects.create(film=film, role="director", person=mariia, order=1)
+    client.force_login(staff)
+    two_people = rows(
+        awards[1],
+        [{"film": film.pk, "person": alisa.pk}, {"film": film.pk, "person": mariia.pk, "kind": "special-mention"}],
+    )
+    twice = rows(
+        awards[1],
+        [{"film": film.pk, "person": alisa.pk}, {"film": film.pk, "person": alisa.pk, "kind": "special-mention"}],
+    )
+    refused = post(client, competition, rows(awards[0]), twice)
+    assert row_errors(refused, awards[1])[1] == {
+        "__all__": ["This row repeats an earlier row (We Will Not Fade Away – Alisa Kovalenko); remove one of the two."]
+    }
+    assert post(client, competition, rows(awards[0]), two_people).status_code == 302
+    assert sorted(AwardResult.objects.values_list("person__key", flat=True)) == ["alisa-kovalenko", "mariia-nesterenko"]

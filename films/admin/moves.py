@@ -135,10 +135,12 @@ def move_view(model_admin, request, object_id):
 
 def undo_view(model_admin, request):
     last = request.session.get(LAST_MOVE)
-    if request.method == "POST" and not last:
+    if not last:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         messages.error(request, gettext("There is no move of yours to undo."))
         return HttpResponseRedirect(reverse("admin:films_screening_board"))
-    screening, refusal = movable(model_admin, request, str(last["screening"]) if last else "0")
+    screening, refusal = movable(model_admin, request, str(last["screening"]))
     if refusal:
         return refusal
     screen = Screen.objects.filter(pk=last["screen"]).first()

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, UniqueConstraint
+from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -39,14 +39,10 @@ CITATION = build_localized_fieldname("citation", settings.LANGUAGE_CODE)
 CITATIONS = [build_localized_fieldname("citation", code) for code, _name in settings.LANGUAGES]
 DECISIONS = ("film", "person", "kind", "order")  # What only those who decide results may change.
 SECOND_WINNER = _("“%(award)s” already has a winner (%(film)s) and does not allow ex aequo.")  # The model's message.
-# The award's rows are all on the page, so the formset checks these across its rows; the database check of
-# each row alone would also object to a row that another row of the same post makes valid.
+# The award's rows are all on the page, so the formset checks these across its rows; the model's check of each
+# row against the database would also object to a row that another row of the same post makes valid. (The
+# unique constraints are not checked per row at all: Django leaves out those on the formset's own foreign key.)
 ROW_CHECKS_LEFT_TO_THE_FORMSET = {"second_winner"}
-CONSTRAINT_MESSAGES = {
-    str(constraint.get_violation_error_message())
-    for constraint in AwardResult._meta.constraints
-    if isinstance(constraint, UniqueConstraint)
-}
 
 
 def results_url(section_id):
@@ -106,8 +102,6 @@ class ResultForm(forms.ModelForm):
             kept = {}
             for name, errors in error.error_dict.items():
                 errors = [item for item in errors if item.code not in ROW_CHECKS_LEFT_TO_THE_FORMSET]
-                if name == NON_FIELD_ERRORS:
-                    errors = [item for item in errors if " ".join(item.messages) not in CONSTRAINT_MESSAGES]
                 if errors:
                     kept[name] = errors
             if not kept:
@@ -149,11 +143,10 @@ class AwardResultsFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        seen = {}
+        seen = set()
         winner = None
         for form in self.kept_forms():
-            data = getattr(form, "cleaned_data", {})
-            film, person = data.get("film"), data.get("person")
+            film, person = form.cleaned_data.get("film"), form.cleaned_data.get("person")
             if film is not None:
                 identity = (film.pk, getattr(person, "pk", None))
                 if identity in seen:
@@ -165,9 +158,9 @@ class AwardResultsFormSet(BaseInlineFormSet):
                             params={"film": film.display_title, "person": f" – {person}" if person else ""},
                         ),
                     )
-                seen[identity] = form
-            kind = data.get("kind", form.instance.kind)
-            if kind != AwardResult.Kind.WINNER or self.award.ex_aequo:
+                seen.add(identity)
+            # The row's posted kind (the form set it on its instance), or its stored one when the posted is invalid.
+            if form.instance.kind != AwardResult.Kind.WINNER or self.award.ex_aequo:
                 continue
             if winner is None:
                 winner = form
