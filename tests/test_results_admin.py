@@ -269,6 +269,11 @@ def test_the_page_offers_the_competitions_films_and_the_people_credited_on_them(
         ("", "---------"),
         (alisa.pk, "Alisa Kovalenko — We Will Not Fade Away"),
     ]
+    # The order is a small number: the admin's narrow input.
+    assert (
+        f'<input type="number" name="award-{awards[0].pk}-0-order" value="0" min="0" class="vSmallField" '
+        f'id="id_award-{awards[0].pk}-0-order">' in response.content.decode()
+    )
 
 
 def test_the_embargo_is_shown_in_the_editions_time_zone(client, staff, edition, competition, awards):

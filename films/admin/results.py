@@ -67,10 +67,8 @@ class ResultForm(forms.ModelForm):
         fields = ("film", "person", "kind", *CITATIONS, "order")
         widgets = {name: forms.Textarea(attrs={"rows": 2, "cols": 40}) for name in CITATIONS}
 
-    def __init__(self, *args, award, film_choices, person_choices, text_only=False, can_add=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.award = award
-        self.text_only = text_only
+    def __init__(self, *, award, film_choices, person_choices, text_only=False, can_add=True, **kwargs):
+        super().__init__(**kwargs)  # The formset passes everything by name.
         self.can_add = can_add
         for name in CITATIONS:
             if name != CITATION and not text_only:
@@ -81,7 +79,6 @@ class ResultForm(forms.ModelForm):
         self.fields["film"].choices = film_choices
         if award.recipient == Award.Recipient.PERSON:
             self.fields["person"].choices = person_choices
-            self.fields["person"].help_text = ""
         else:
             del self.fields["person"]
         self.fields["order"].widget.attrs["class"] = "vSmallField"
