@@ -67,7 +67,7 @@ class ResultForm(forms.ModelForm):
         fields = ("film", "person", "kind", *CITATIONS, "order")
         widgets = {name: forms.Textarea(attrs={"rows": 2, "cols": 40}) for name in CITATIONS}
 
-    def __init__(self, *, award, film_choices, person_choices, text_only=False, can_add=True, **kwargs):
+    def __init__(self, *, award, film_choices, person_choices, text_only, can_add, **kwargs):
         super().__init__(**kwargs)  # The formset passes everything by name.
         self.can_add = can_add
         for name in CITATIONS:
@@ -110,7 +110,7 @@ class ResultForm(forms.ModelForm):
 class AwardResultsFormSet(BaseInlineFormSet):
     """The results of one award; checks across its rows what the model checks against the database."""
 
-    def __init__(self, *args, film_choices, person_choices, text_only=False, can_add=True, **kwargs):
+    def __init__(self, *args, film_choices, person_choices, text_only, can_add, **kwargs):
         self.choices = {
             "film_choices": film_choices,
             "person_choices": person_choices,
@@ -120,7 +120,8 @@ class AwardResultsFormSet(BaseInlineFormSet):
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "award": self.instance, **self.choices}
+        # (Django's own ignores ``index``.)
+        return {**super().get_form_kwargs(index), "award": self.instance, **self.choices}  # pragma: no mutate
 
     @property
     def award(self):
