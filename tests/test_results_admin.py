@@ -1,6 +1,7 @@
 """The results page of a competition: every award on one screen, saved at once, under embargo, with an audit trail."""
 
 import datetime
+import re
 
 import pytest
 import reversion
@@ -578,3 +579,47 @@ def test_a_person_award_tells_rows_apart_by_person(client, staff, competition, e
     }
     assert post(client, competition, rows(awards[0]), two_people).status_code == 302
     assert sorted(AwardResult.objects.values_list("person__key", flat=True)) == ["alisa-kovalenko", "mariia-nesterenko"]
+
+
+def test_a_save_over_an_award_renamed_since_names_the_change_and_keeps_nothing(
+    client, staff, competition, entries, awards
+):
+    film, _other, _alisa = entries
+    award = awards[0]
+    with reversion.create_revision():
+        award.save()
+    client.force_login(staff)
+    shown = client.get(url(competition)).context["awards"][0][0].shown_version
+    with reversion.create_revision():
+        award.name_en = "Best Feature"
+        award.save()
+    data = {**rows(award, [{"film": film.pk}]), **rows(awards[1]), f"version-{award.pk}": str(shown)}
+    response = client.post(url(competition), {"_save": "Save", **data})
+    assert response.status_code == 200
+    assert re.fullmatch(
+        r"Not saved: an import or a script saved this award at \d+ \w+ \d{4}, \d\d:\d\d \(Europe/Amsterdam\), after you "
+        r"opened it\. Your input is kept below\. What they changed: name \(en\): “Best Film” → “Best Feature”\. "
+        r"Check it, then save again to keep your version\.",
+        response.context["failure"],
+    ), response.context["failure"]
+    assert not AwardResult.objects.exists()
+
+
+def test_a_save_racing_another_between_the_check_and_the_write_is_refused(
+    client, staff, competition, entries, awards, monkeypatch
+):
+    """Two saves that both pass the page's version check: the write itself claims each award at its version."""
+    from films.admin import results
+
+    film, _other, _alisa = entries
+    client.force_login(staff)
+    shown = client.get(url(competition)).context["awards"][0][0].shown_version
+    Award.objects.get(pk=awards[0].pk).save()  # The other save, committed after this one's check.
+    monkeypatch.setattr(results, "conflicts", lambda data, awards: [])
+    data = {**rows(awards[0], [{"film": film.pk}]), **rows(awards[1]), f"version-{awards[0].pk}": str(shown)}
+    response = client.post(url(competition), {"_save": "Save", **data})
+    assert response.context["failure"] == (
+        "Nothing was saved: someone else changed these results at the same time. Reload the page and enter your "
+        "changes again."
+    )
+    assert not AwardResult.objects.exists()

@@ -239,7 +239,7 @@ def version_field(award):
 
 
 def posted_version(data, award):
-    value = str(data.get(version_field(award), ""))
+    value = str(data.get(version_field(award), ""))  # pragma: no mutate - absent reads as any non-number
     return int(value) if value.isdigit() else None
 
 
@@ -382,7 +382,8 @@ def save_results(request, formsets, expected_versions):
             if form.instance.pk is not None
         ]
         texts = log_results(request, doomed)  # Before deleting, as Django's admin does.
-        for (result, _flag, _message), text in zip(doomed, texts, strict=True):
+        # (One text per deletion: ``strict`` cannot fail.)
+        for (result, _flag, _message), text in zip(doomed, texts, strict=True):  # pragma: no mutate
             # Kept as it was, so that "Recover deleted award results" can bring it back.
             record_deletion([result], request.user, text)
         texts = []
