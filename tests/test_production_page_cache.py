@@ -53,13 +53,21 @@ def test_cache_hit_answers_if_none_match_with_304_without_queries(client, catalo
 
 
 def test_a_client_accepting_gzip_gets_the_page_compressed_from_the_cache_and_others_the_plain_page(
-    client, catalogue_film, django_assert_num_queries
+    client, catalogue_film, django_assert_num_queries, monkeypatch
 ):
+    from django.middleware import gzip as gzip_middleware
+
     plain = client.get(FILM_URL)
     assert plain["X-Page-Cache"] == "miss"
     assert not plain.has_header("Content-Encoding")
+    compressions = []
+    real_compress = gzip_middleware.compress_string
+    monkeypatch.setattr(
+        gzip_middleware, "compress_string", lambda *a, **k: compressions.append(1) or real_compress(*a, **k)
+    )
     with django_assert_num_queries(0):
         compressed = client.get(FILM_URL, headers={"Accept-Encoding": "br, gzip, deflate"})
+    assert compressions == []  # Compressed once, when stored: not again on every hit.
     assert compressed["X-Page-Cache"] == "hit"
     assert compressed["Content-Encoding"] == "gzip"
     assert gzip.decompress(compressed.content) == plain.content
@@ -462,6 +470,10 @@ def test_local_copies_are_bounded_by_size_and_expire(settings, monkeypatch):
     assert pages.size == 20
     pages.put("huge", entry(26), 60)
     assert pages.get("huge") is None
+    pages.clear()
+    assert (pages.get("a"), pages.size) == (None, 0)
+    pages.put("a", entry(25), 60)  # The whole limit again, once emptied.
+    assert pages.get("a") is not None
     clock = [1000.0]
     monkeypatch.setattr(page_cache.time, "monotonic", lambda: clock[0])
     pages.put("d", entry(1), 5)
