@@ -597,9 +597,9 @@ def test_a_save_over_an_award_renamed_since_names_the_change_and_keeps_nothing(
     response = client.post(url(competition), {"_save": "Save", **data})
     assert response.status_code == 200
     assert re.fullmatch(
-        r"Not saved: an import or a script saved this award at \d+ \w+ \d{4}, \d\d:\d\d \(Europe/Amsterdam\), after you "
-        r"opened it\. Your input is kept below\. What they changed: name \(en\): “Best Film” → “Best Feature”\. "
-        r"Check it, then save again to keep your version\.",
+        r"Not saved: an import or a script saved this award at \d+ \w+ \d{4}, \d\d:\d\d \(Europe/Amsterdam\), "
+        r"after you opened it\. Your input is kept below\. What they changed: name \(en\): “Best Film” → "
+        r"“Best Feature”\. Check it, then save again to keep your version\.",
         response.context["failure"],
     ), response.context["failure"]
     assert not AwardResult.objects.exists()
