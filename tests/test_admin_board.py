@@ -170,24 +170,11 @@ def test_an_unknown_venue_says_so_and_shows_every_screen(admin_client, make_scre
     assert set(blocks(html)) == {"morning"}
 
 
-def test_the_board_shows_the_edition_asked_for_and_else_the_latest(admin_client, make_screening, edition, festival):
-    import datetime
-
-    from films.models import Edition
-
-    later = Edition.objects.create(
-        festival=festival,
-        key="idfa-2024",
-        year=2024,
-        name="IDFA 2024",
-        start_date=datetime.date(2024, 11, 14),
-        end_date=datetime.date(2024, 11, 24),
-        timezone="Europe/Amsterdam",
-    )
+def test_the_board_shows_the_edition_asked_for_and_else_the_latest(admin_client, make_screening, edition, next_edition):
     make_screening(local(2023, 11, 12, 14, 0), key="in-2023")
     asked = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12"})
     assert (asked.context["edition"], set(blocks(asked.content.decode()))) == (edition, {"in-2023"})
-    assert admin_client.get(BOARD).context["edition"] == later
+    assert admin_client.get(BOARD).context["edition"] == next_edition
     unknown = admin_client.get(BOARD, {"edition": "idfa-1999"})
-    assert unknown.context["edition"] == later
+    assert unknown.context["edition"] == next_edition
     assert '<p class="errornote">There is no edition with the key “idfa-1999”.</p>' in unknown.content.decode()
