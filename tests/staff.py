@@ -1,6 +1,8 @@
-"""Staff for admin tests: a logged-in client of a member of one of the roles (films/roles.py)."""
+"""Staff for admin tests: a logged-in client of a member of one of the roles (films/roles.py), and what the admin
+said to them."""
 
 from django.contrib.auth.models import Group, User
+from django.contrib.messages import get_messages
 from django.test import Client
 
 
@@ -11,3 +13,8 @@ def member(name, group):
     client = Client()
     client.force_login(user)
     return client
+
+
+def said(response):
+    """The messages the admin left for the user with ``response``, as text."""
+    return [str(message) for message in get_messages(response.wsgi_request)]

@@ -8,7 +8,6 @@ import re
 import pytest
 import reversion
 from django.contrib.auth.models import User
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -19,7 +18,7 @@ from films.models import Screen, Screening
 from films.roles import PROGRAMMERS, TRANSLATORS
 
 from .conftest import local
-from .staff import member
+from .staff import member, said
 
 BOARD = "/admin/films/screening/board/"
 
@@ -42,10 +41,6 @@ def move(client, screening, screen, wall_time, version=None, json=False):
     }
     headers = {"HTTP_ACCEPT": "application/json"} if json else {}
     return client.post(reverse("admin:films_screening_move", args=[screening.pk]), data, **headers)
-
-
-def said(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def where(screening):

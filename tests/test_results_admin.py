@@ -15,6 +15,8 @@ from django.urls import reverse
 from films.models import Award, AwardResult, Credit, Film, JuryMember, Person, Section, Selection
 from films.roles import AWARDS_STAFF
 
+from .staff import said
+
 
 @pytest.fixture
 def staff(db):
@@ -452,12 +454,6 @@ def test_a_person_can_move_to_a_new_row_as_their_old_row_names_another(client, s
         ("alisa-kovalenko", "special-mention"),
         ("mariia-nesterenko", "winner"),
     ]
-
-
-def said(response):
-    from django.contrib.messages import get_messages
-
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def test_a_save_counts_every_row_added_changed_or_deleted_across_awards(
