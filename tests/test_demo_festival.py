@@ -36,6 +36,7 @@ EXAMPLE = "we-will-not-fade-away"
 START = "2026-02-12"
 EDITION_KEY = "demo-2026"
 TICKETS_2027 = "https://tickets.example.org/demo-2027/s"
+RENDITIONS = "/media/films/renditions"
 
 
 def make_demo(*args):
@@ -375,3 +376,40 @@ def test_the_readiness_page_lists_the_demos_translation_gaps_and_its_double_book
     assert len(guest_warnings) == 2  # One guest, two screenings at once: the demo's deliberate double booking.
     assert guest_warnings[0].message.startswith("Guest ")
     assert guest_warnings[0].message in html.replace("&amp;", "&")
+
+
+@pytest.mark.parametrize(
+    ("language", "alt"),
+    [
+        ("en", 'alt="A still from We Will Not Fade Away"'),
+        ("uk", 'alt="A still from We Will Not Fade Away" lang="en"'),
+        ("pl", 'alt="A still from We Will Not Fade Away" lang="en"'),
+        ("de", 'alt="Szenenbild aus We Will Not Fade Away"'),
+        ("nl", 'alt="A still from We Will Not Fade Away" lang="en"'),
+    ],
+)
+def test_the_example_films_page_leads_with_its_own_still_in_every_language(client, demo, settings, language, alt):
+    settings.FESTIVAL_PAGE_CACHE_SECONDS = 0
+    html = client.get(f"/{language}/films/we-will-not-fade-away/").content.decode()
+    lead = re.search(r'<div class="film__lead film__lead--still">(.*?)</div>', html).group(1)
+    assert f"{RENDITIONS}/demo-we-will-not-fade-away-still-1-1280.webp 1280w" in lead
+    assert f'src="{RENDITIONS}/demo-we-will-not-fade-away-still-1-640.jpg"' in lead
+    assert f' width="640" height="360" {alt} loading="eager" fetchpriority="high" decoding="async">' in lead
+    # Its own poster beside the facts, and in the programme a thumbnail of it beside its title.
+    assert f"{RENDITIONS}/demo-we-will-not-fade-away-poster-320.webp 320w" in html
+    programme = client.get(f"/{language}/demo-2026/programme/", {"day": "2026-02-13"}).content.decode()
+    films = re.findall(r'<li><(picture|span) class="screening__image[^>]*>.*?<a href="([^"]+)"', programme)
+    assert films
+    assert {kind for kind, _url in films} == {"picture"}
+    for day in ("2026-02-12", "2026-02-13", "2026-02-14", "2026-02-15", "2026-02-16", "2026-02-17"):
+        programme = client.get(f"/{language}/demo-2026/programme/", {"day": day}).content.decode()
+        if f"/{language}/films/we-will-not-fade-away/" in programme:
+            assert re.search(
+                rf'<li><picture class="screening__image"><source type="image/webp" srcset="{RENDITIONS}/'
+                rf'demo-we-will-not-fade-away-poster-160\.webp 160w, [^"]+" sizes="[^"]+">.*?</picture>'
+                rf'<a href="/{language}/films/we-will-not-fade-away/">',
+                programme,
+            )
+            break
+    else:
+        pytest.fail("the example film is screened on none of the first six days")

@@ -11,9 +11,7 @@ import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.db import transaction
 from django.template import Context, Template
-from django.test import override_settings
 from PIL import Image
 
 from films.images import picture_data, rendition_names
@@ -353,55 +351,3 @@ def test_pictures_add_no_query_to_any_page(
         with django_assert_num_queries(queries):
             html = client.get(url).content.decode()
         assert html.count("<picture") >= pictures, url
-
-
-# The example film -----------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The small demo, built once for this module and rolled back after it."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")),
-        transaction.atomic(),
-    ):
-        call_command("make_demo_festival", "--start-date", "2026-02-12", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.mark.parametrize(
-    ("language", "alt"),
-    [
-        ("en", 'alt="A still from We Will Not Fade Away"'),
-        ("uk", 'alt="A still from We Will Not Fade Away" lang="en"'),
-        ("pl", 'alt="A still from We Will Not Fade Away" lang="en"'),
-        ("de", 'alt="Szenenbild aus We Will Not Fade Away"'),
-        ("nl", 'alt="A still from We Will Not Fade Away" lang="en"'),
-    ],
-)
-def test_the_example_films_page_leads_with_its_own_still_in_every_language(client, demo, db, language, alt):
-    html = client.get(f"/{language}/films/we-will-not-fade-away/").content.decode()
-    lead = re.search(r'<div class="film__lead film__lead--still">(.*?)</div>', html).group(1)
-    assert f"{MEDIA}/demo-we-will-not-fade-away-still-1-1280.webp 1280w" in lead
-    assert f'src="{MEDIA}/demo-we-will-not-fade-away-still-1-640.jpg"' in lead
-    assert f' width="640" height="360" {alt} loading="eager" fetchpriority="high" decoding="async">' in lead
-    # Its own poster beside the facts, and in the programme a thumbnail of it beside its title.
-    assert f"{MEDIA}/demo-we-will-not-fade-away-poster-320.webp 320w" in html
-    programme = client.get(f"/{language}/demo-2026/programme/", {"day": "2026-02-13"}).content.decode()
-    films = re.findall(r'<li><(picture|span) class="screening__image[^>]*>.*?<a href="([^"]+)"', programme)
-    assert films
-    assert {kind for kind, _url in films} == {"picture"}
-    for day in ("2026-02-12", "2026-02-13", "2026-02-14", "2026-02-15", "2026-02-16", "2026-02-17"):
-        programme = client.get(f"/{language}/demo-2026/programme/", {"day": day}).content.decode()
-        if f"/{language}/films/we-will-not-fade-away/" in programme:
-            assert re.search(
-                rf'<li><picture class="screening__image"><source type="image/webp" srcset="{MEDIA}/'
-                rf'demo-we-will-not-fade-away-poster-160\.webp 160w, [^"]+" sizes="[^"]+">.*?</picture>'
-                rf'<a href="/{language}/films/we-will-not-fade-away/">',
-                programme,
-            )
-            break
-    else:
-        pytest.fail("the example film is screened on none of the first six days")
