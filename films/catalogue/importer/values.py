@@ -83,7 +83,8 @@ def apply_values(instance, values):
         else:
             current, wanted = getattr(instance, name), value
             old = current
-        if _norm(current) != _norm(wanted):
+        # A record not saved (once an import has failed, nothing more is) is set too: its rows then know it.
+        if _norm(current) != _norm(wanted) or (field.is_relation and value is not None and value.pk is None):
             setattr(instance, name, value)
             changed.append((name, old, value))
     return changed

@@ -28,6 +28,17 @@ from .values import (
 )
 
 
+def refers_to_unsaved(instance):
+    """Whether ``instance`` points to a row that is not saved (a foreign key given an object without a key)."""
+    return any(
+        field.many_to_one
+        and field.is_cached(instance)
+        and field.get_cached_value(instance) is not None
+        and getattr(instance, field.attname) is None
+        for field in instance._meta.concrete_fields
+    )
+
+
 class WriteMixin:
     """Writing the checked records: each new or changed row is checked with ``full_clean`` first."""
 
@@ -50,6 +61,10 @@ class WriteMixin:
         """
         if not changed:
             return True
+        if self.errors and refers_to_unsaved(instance):
+            # Once an error is found nothing more is written, so this row's parent (a screen, a section) was not
+            # saved: its rules would report that as an error of its own (a screening "without" a screen).
+            return False
         # Keys were looked up in bulk (a key found is updated, so a key created is new), repeated keys and
         # children are stage-2 errors, every check constraint of these models has a clean() or schema rule
         # saying the same with a better message, and related records were just saved: so the per-row
@@ -68,6 +83,7 @@ class WriteMixin:
             instance.full_clean(**clean)
         except ValidationError as error:
             names = FORMAT_FIELD_NAMES.get(type(instance), {})
+            reported = set()
             for name, messages in error.message_dict.items():
                 path = (
                     item.path()
@@ -76,8 +92,11 @@ class WriteMixin:
                         names.get(name, name.rsplit("_", 1)[0] if self.is_translation(instance, name) else name)
                     )
                 )
+                # A translated field's own column and its default language's say the same at one path: once.
                 for message in messages:
-                    self.error(path, message)
+                    if (path, message) not in reported:
+                        reported.add((path, message))
+                        self.error(path, message)
             return False
         return True
 

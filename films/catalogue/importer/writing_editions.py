@@ -233,6 +233,8 @@ class EditionWriteMixin:
             if "screen" in screening_item.data:
                 screen_key = screening_item["screen"]
                 values["screen"] = screens.get(screen_key) or self.screens_by_key(screen_key, screen_cache)
+                if values["screen"] is None:
+                    continue  # Its venue or screen was refused, with the error at the venue's path.
             if "section" in screening_item.data:
                 values["section"] = sections.get(screening_item["section"])
             for name in ("available_from", "available_until"):
@@ -333,7 +335,8 @@ class EditionWriteMixin:
 
     def screens_by_key(self, key, cache):
         if key not in cache:
-            cache[key] = self.db_screens.get(key) or Screen.objects.get(key=key)
+            # Stored, or written just now for another edition of the file; None when refused.
+            cache[key] = self.db_screens.get(key) or Screen.objects.filter(key=key).first()
         return cache[key]
 
     def write_awards(self, edition, item, sections):

@@ -1,0 +1,169 @@
+"""A catalogue imported again with a screening's access, guests and films changed: each change reported as the
+lists before and after and written in the file's order; the same file once more changes nothing. And a model's
+rule broken by a record the file describes, refused at its path with nothing written, for every kind of record."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+
+from films.catalogue import CatalogueError, import_catalogue
+from films.models import Screening
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "catalogue" / "we-will-not-fade-away.json"
+EXAMPLE = json.loads(CATALOGUE.read_text(encoding="utf-8"))
+FILM = "we-will-not-fade-away"
+SCREENING = "idfa-2023/idfa-2023-wwnfa-1"
+TOO_LONG = "Ensure this value has at most 200 characters (it has 201)."
+
+pytestmark = pytest.mark.django_db
+
+
+def example():
+    return copy.deepcopy(EXAMPLE)
+
+
+def screening_of(document):
+    return document["editions"][0]["screenings"][0]
+
+
+def changes(report):
+    return [(change.kind, change.key, change.field, change.old, change.new) for change in report.changes]
+
+
+def row_counts():
+    return {model.__name__: model.objects.count() for model in apps.get_app_config("films").get_models()}
+
+
+def refused(document):
+    before = row_counts()
+    with pytest.raises(CatalogueError) as caught:
+        import_catalogue([document])
+    assert row_counts() == before
+    return caught.value.errors
+
+
+@pytest.fixture
+def imported():
+    document = example()
+    document["films"].append({"key": "short", "title": {"en": "A Short"}, "runtime_minutes": 15})
+    screening = screening_of(document)
+    screening["access"] = ["audio-description"]
+    screening["guests"] = [{"person": "alisa-kovalenko", "intro": True}]
+    import_catalogue([document])
+    return document
+
+
+def test_a_screenings_access_guests_and_films_changed_are_reported_and_written_in_the_files_order(imported):
+    document = copy.deepcopy(imported)
+    screening = screening_of(document)
+    screening["access"] = ["relaxed", "audio-description"]
+    cinematographer = document["films"][0]["credits"][1]["person"]
+    screening["guests"] = [
+        {"person": cinematographer, "qa": True},
+        {"person": "alisa-kovalenko", "intro": True, "qa": True},
+    ]
+    screening["films"] = ["short", FILM]
+    screening["ends_at"] = "2023-11-12T21:10:00+01:00"
+    report = import_catalogue([document])
+    stored = Screening.objects.get()
+    assert changes(report) == [
+        ("screening", SCREENING, "ends_at", "2023-11-12T20:55:00+01:00", "2023-11-12T21:10:00+01:00"),
+        ("screening", SCREENING, "access", ["audio-description"], ["audio-description", "relaxed"]),
+        ("screening", SCREENING, "films", [FILM], ["short", FILM]),
+        (
+            "screening",
+            SCREENING,
+            "guests",
+            ["alisa-kovalenko (intro)"],
+            [f"{cinematographer} (Q&A)", "alisa-kovalenko (intro, Q&A)"],
+        ),
+    ]
+    assert report.updated["screening"] == [SCREENING]
+    assert list(stored.screening_films.values_list("film__key", "order")) == [("short", 0), (FILM, 1)]
+    assert list(stored.guests.values_list("person__key", "intro", "qa", "order")) == [
+        (cinematographer, False, True, 0),
+        ("alisa-kovalenko", True, True, 1),
+    ]
+    assert (stored.audio_description, stored.relaxed) == (True, True)
+    again = import_catalogue([document])
+    assert again.changes == []
+    assert again.unchanged["screening"] == [SCREENING]
+
+
+def test_a_screenings_access_and_guests_emptied_are_cleared_and_left_out_are_kept(imported):
+    document = copy.deepcopy(imported)
+    screening = screening_of(document)
+    del screening["access"], screening["guests"]
+    assert import_catalogue([copy.deepcopy(document)]).changes == []
+    assert Screening.objects.get().guests.count() == 1
+    screening["access"] = []
+    screening["guests"] = []
+    report = import_catalogue([document])
+    assert changes(report) == [
+        ("screening", SCREENING, "access", ["audio-description"], []),
+        ("screening", SCREENING, "guests", ["alisa-kovalenko (intro)"], []),
+    ]
+    stored = Screening.objects.get()
+    assert (stored.audio_description, stored.guests.count()) == (False, 0)
+
+
+def long_section_name(edition):
+    edition["sections"][0]["name"]["en"] = "S" * 201
+
+
+def long_venue_name(edition):
+    edition["venues"][0]["name"] = "V" * 201
+
+
+def crowded_screen(edition):
+    edition["venues"][0]["screens"][0]["wheelchair_spaces"] = 221
+
+
+def year_apart(edition):
+    edition["year"] = 2019
+
+
+def a_person_award_won_by_a_film(edition):
+    section = edition["sections"][0]
+    section["competitive"] = True
+    section["selections"].append({"film": "second-film"})
+    winners = [{"film": FILM, "person": "alisa-kovalenko", "kind": "winner"}, {"film": "second-film"}]
+    edition["awards"] = [{"key": "prize", "section": "best-of-fests", "name": {"en": "Prize"}, "winners": winners}]
+
+
+def long_competition_name(edition):
+    a_person_award_won_by_a_film(edition)
+    edition["awards"][0]["winners"].pop()
+    long_section_name(edition)
+
+
+@pytest.mark.parametrize(
+    ("breaks", "errors"),
+    [
+        (year_apart, ["editions[0].year: The edition's year 2019 does not match its first day 2023-11-08."]),
+        (long_section_name, [f"editions[0].sections[0].name: {TOO_LONG}"]),
+        (long_venue_name, [f"editions[0].venues[0].name: {TOO_LONG}"]),
+        (
+            crowded_screen,
+            [
+                "editions[0].venues[0].screens[0].wheelchair_spaces: "
+                "221 wheelchair spaces do not fit in a screen for 220."
+            ],
+        ),
+        (
+            a_person_award_won_by_a_film,
+            ["editions[0].awards[0].winners[1].person: “Prize” goes to a person: choose who."],
+        ),
+        (long_competition_name, [f"editions[0].sections[0].name: {TOO_LONG}"]),
+    ],
+)
+def test_a_model_rule_broken_by_any_kind_of_record_is_refused_at_its_path_once(breaks, errors):
+    """Once, though a translated name has two columns; and only there: the records that would belong to the refused
+    one (a venue's screenings, a section's award) are not refused again for lacking it."""
+    document = example()
+    document["films"].append({"key": "second-film", "title": {"en": "Second Film"}, "runtime_minutes": 80})
+    breaks(document["editions"][0])
+    assert refused(document) == errors
