@@ -19,7 +19,6 @@ from ...search import refresh_film_search_text, refresh_person_search_text
 from .values import (
     BULK_BATCH_SIZE,
     FORMAT_FIELD_NAMES,
-    Item,
     apply_values,
     excluded_fields,
     given,
@@ -54,7 +53,7 @@ class WriteMixin:
             self.report.note("created" if created else "updated" if changed else "unchanged", label, key)
         return True
 
-    def check_row(self, instance, item, changed=True, **clean):
+    def check_row(self, instance, item, changed=True, names=None, **clean):
         """The model's own rules (``full_clean``) for a row about to be written; report messages at the item's path.
 
         A row that is neither new nor changed is not written, so it is not checked either.
@@ -82,16 +81,11 @@ class WriteMixin:
         try:
             instance.full_clean(**clean)
         except ValidationError as error:
-            names = FORMAT_FIELD_NAMES.get(type(instance), {})
+            names = names or FORMAT_FIELD_NAMES.get(type(instance), {})
             reported = set()
             for name, messages in error.message_dict.items():
-                path = (
-                    item.path()
-                    if name == "__all__"
-                    else item.path(
-                        names.get(name, name.rsplit("_", 1)[0] if self.is_translation(instance, name) else name)
-                    )
-                )
+                field = name.rsplit("_", 1)[0] if self.is_translation(instance, name) else name
+                path = item.path() if name == "__all__" else item.path(names.get(field, field))
                 # A translated field's own column and its default language's say the same at one path: once.
                 for message in messages:
                     if (path, message) not in reported:
@@ -207,6 +201,9 @@ class WriteMixin:
             changes = apply_values(instance, values)
             changed = self.record_changes("company", instance.key, instance, changes, created) or created
             if not self.write_record(instance, item, created, changed, new):
+                # Refused (the error is at its path): it still stands for itself in the rows that name it, which
+                # are checked but, as nothing more is written, not saved.
+                written[key] = instance
                 continue
             aliases.append((instance, item, spellings))
             written[key] = instance
@@ -274,6 +271,9 @@ class WriteMixin:
                 instance.photo_source_url = ""
             changed = self.record_changes("person", instance.key, instance, changes, created) or created
             if not self.write_record(instance, item, created, changed, new):
+                # Refused (the error is at its path): it still stands for itself in the rows that name it, which
+                # are checked but, as nothing more is written, not saved.
+                written[key] = instance
                 continue
             aliases.append((instance, item, spellings))
             written[key] = instance
@@ -292,8 +292,8 @@ class WriteMixin:
             instance = existing if existing is not None else Tag()
             changes = apply_values(instance, {"key": key, **given_translations("name", tag["name"])})
             changed = self.record_changes("tag", key, instance, changes, existing is None)
-            if self.clean_and_save(instance, tag, "tag", key, changed=changed, created=existing is None):
-                written[key] = instance
+            self.clean_and_save(instance, tag, "tag", key, changed=changed, created=existing is None)
+            written[key] = instance
         return written
 
     def write_festivals(self):
@@ -317,7 +317,11 @@ class WriteMixin:
 
     def history_festivals(self):
         """Festivals named in films' histories: found by name (any language) or slug key, else created."""
-        names = {entry["festival"] for film in self.films.values() for entry in film.get("festival_history") or []}
+        # Each name with the first entry that gives it, where an error about the festival it makes is shown.
+        names = {}
+        for film in self.films.values():
+            for entry in film.children("festival_history"):
+                names.setdefault(entry["festival"], entry)
         if not names:
             return {}
         condition = Q(key__in={self.festival_slug(name) for name in names})
@@ -335,7 +339,9 @@ class WriteMixin:
                 match = next((festival for festival in candidates if festival.key == slug), None)
                 if match is None:
                     match = Festival(key=slug, **{build_localized_fieldname("name", settings.LANGUAGE_CODE): name})
-                    if self.clean_and_save(match, Item({}, ("festival_history",)), "festival", slug, created=True):
+                    if self.clean_and_save(
+                        match, names[name], "festival", slug, created=True, names={"name": "festival"}
+                    ):
                         candidates.append(match)
                     else:
                         continue
@@ -385,7 +391,8 @@ class WriteMixin:
         people = {
             key: self.people_written[key]
             for key, item in self.people.items()
-            if "filmography" in item.data and key in self.people_written
+            # Not a person refused, or not saved once an error was found: nothing more is written.
+            if "filmography" in item.data and key in self.people_written and self.people_written[key].pk is not None
         }
         if not people:
             return

@@ -46,6 +46,9 @@ class FilmWriteMixin:
             changes = apply_values(instance, values)
             changed = self.record_changes("film", key, instance, changes, created) or created
             if not self.write_record(instance, item, created, changed, new):
+                # Refused (the error is at its path): it still stands for itself in the rows that name it, which
+                # are checked but, as nothing more is written, not saved.
+                written[key] = instance
                 continue
             written[key] = instance
             checked.append((key, item, instance, created, changed))
@@ -185,7 +188,10 @@ class FilmWriteMixin:
         self.bulk_create(CompanyCredit, rows, item.children("company_credits"))
 
     def want_tags(self, item):
-        return sorted(self.tags_written[tag["key"]].pk for tag in item["tags"])
+        tags = [self.tags_written[tag["key"]] for tag in item["tags"]]
+        if any(tag.pk is None for tag in tags):
+            return None  # A tag refused, or not saved once an error was found: nothing more is written.
+        return sorted(tag.pk for tag in tags)
 
     def replace_tags(self, film, item, wanted, created):
         through = Film.tags.through
