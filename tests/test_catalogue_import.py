@@ -640,6 +640,40 @@ def test_an_image_already_stored_gets_its_renditions_when_imported(tmp_path, set
     assert image.renditions == [
         {"width": 40, "height": 30, "webp": "films/renditions/stored-40.webp", "jpeg": "films/renditions/stored-40.jpg"}
     ]
+    # Imported again, it is the same stored file: nothing changes and no copy is made.
+    assert import_catalogue([path]).changed_nothing
+    assert default_storage.listdir("films/images") == ([], ["stored.png"])
+    assert FilmImage.objects.get().pk == image.pk
+
+
+@pytest.mark.django_db
+def test_a_stored_photo_named_by_the_file_replaces_another_of_the_same_picture(settings):
+    from django.core.files.storage import default_storage
+
+    first = default_storage.save("people/first.png", io.BytesIO(png_bytes()))
+    second = default_storage.save("people/second.png", io.BytesIO(png_bytes()))
+    document = example()
+    document["people"][0]["photo"] = f"{settings.MEDIA_URL}{first}"
+    import_catalogue([copy.deepcopy(document)])
+    document["people"][0]["photo"] = f"{settings.MEDIA_URL}{second}"
+    report = import_catalogue([document])
+    assert Person.objects.get(key="alisa-kovalenko").photo.name == "people/second.png"
+    assert [(change.field, change.old, change.new) for change in report.changes] == [
+        ("photo", "people/first.png", "people/second.png")
+    ]
+
+
+@pytest.mark.django_db
+def test_a_photo_already_stored_is_taken_as_it_is(tmp_path, settings):
+    from django.core.files.storage import default_storage
+
+    stored = default_storage.save("people/portrait.png", io.BytesIO(png_bytes()))
+    document = example()
+    document["people"][0]["photo"] = f"{settings.MEDIA_URL}{stored}"
+    import_catalogue([document])
+    assert Person.objects.get(key="alisa-kovalenko").photo.name == "people/portrait.png"
+    assert import_catalogue([document]).changed_nothing
+    assert default_storage.listdir("people") == ([], ["portrait.png"])
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ rule broken by a record the file describes, refused at its path with nothing wri
 
 import copy
 import datetime
+import hashlib
 import json
 from pathlib import Path
 
@@ -239,3 +240,61 @@ def test_a_new_persons_filmography_waits_while_another_record_is_refused():
     document["people"][0]["filmography"] = [{"year": 2015, "title": "Alisa in Warland", "film": FILM}]
     implausible_year(document)
     assert refused(document) == [SECOND_STAGE[implausible_year]]
+
+
+def test_a_films_tags_company_credits_history_and_images_changed_are_reported_as_readable_lists(tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), (10, 120, 200)).save(tmp_path / "poster.png")
+    document = example()
+    film = document["films"][0]
+    film["images"] = [
+        {"kind": "poster", "src": "poster.png", "photographer": "Ann Example", "caption": {"en": "Poster"}}
+    ]
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    import_catalogue([path])
+    film["tags"] = [film["tags"][1], {"key": "hope", "name": {"en": "Hope"}}]
+    film["company_credits"] = film["company_credits"][:1]
+    film["festival_history"] = film["festival_history"][1:2]
+    film["festival_history"][0]["premiere"] = "international"
+    film["images"].append({"kind": "still", "src": "https://example.org/still.jpg", "caption": {"de": "Standbild"}})
+    film["images"][0]["caption"] = {"en": "The poster"}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    report = import_catalogue([path])
+    digest = hashlib.sha256((tmp_path / "poster.png").read_bytes()).hexdigest()[:12]
+    credits = [
+        "production: trueman-production",
+        "co-production: haka-films",
+        "co-production: east-roads-films",
+        "tv-channel: arte-geie",
+        "tv-channel: tvp",
+        "tv-channel: current-time-tv",
+        "tv-channel: vgtv",
+        "world-sales: stranger-films-sales",
+        "screening-copy: stranger-films-sales",
+    ]
+    odesa = "2023 odesa-international-film-festival, National Competition"
+    odesa_award = "Best Documentary Film in the Field of Human Rights Protection (alisa-kovalenko)"
+    history = [
+        "2023 berlin-international-film-festival, world premiere",
+        f"{odesa}, {odesa_award}",
+        "2023 one-world-international-human-rights-documentary-film-festival, International Competition Program",
+        "2023 docudays-ua-international-documentary-human-rights-film-festival, Best Film",
+    ]
+    assert changes(report) == [
+        ("film", FILM, "company_credits", credits, credits[:1]),
+        ("film", FILM, "tags", ["everyday-life", "war"], ["war", "hope"]),
+        ("film", FILM, "festival_history", history, [f"{odesa}, international premiere, {odesa_award}"]),
+        (
+            "film",
+            FILM,
+            "images",
+            [f"poster: image {digest} (Ann Example) [en] Poster"],
+            [
+                f"poster: image {digest} (Ann Example) [en] The poster",
+                "still: https://example.org/still.jpg [de] Standbild",
+            ],
+        ),
+    ]
+    assert import_catalogue([path]).changes == []

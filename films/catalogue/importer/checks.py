@@ -411,7 +411,7 @@ class CheckMixin:
             "screen": screen_key,
             "start": starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             "end": ends_at.astimezone(tz).strftime("%H:%M"),
-            "changeover": int(changeover.total_seconds() // 60),
+            "changeover": changeover // datetime.timedelta(minutes=1),
         }
 
     def check_awards(self, edition_key, edition, sections):
