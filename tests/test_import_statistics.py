@@ -111,3 +111,57 @@ def test_the_admin_import_analyzes_once_confirmed(settings, client, tmp_path, mo
     assert "what was imported" in confirmed.content.decode()
     [(_sql, in_transaction)] = watcher.analyze()
     assert in_transaction is False
+
+
+@pytest.mark.django_db
+def test_the_tables_to_analyze_are_those_of_the_records_written_their_rows_and_their_history():
+    import json
+
+    from films.catalogue.importer import Importer
+
+    def tables(document):
+        importer = Importer([(document, EXAMPLE_PATH.parent, "")], dry_run=False, fetch_images=False)
+        importer.run()
+        return importer.written_tables()
+
+    document = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
+    people = {"format": document["format"], "version": document["version"], "people": document["people"][1:2]}
+    assert tables(people) == [
+        "films_filmographyentry",
+        "films_person",
+        "films_personalias",
+        "films_screeningguest",
+        "reversion_revision",
+        "reversion_version",
+    ]
+    assert tables(document) == [
+        "films_company",
+        "films_companyalias",
+        "films_companycredit",
+        "films_credit",
+        "films_edition",
+        "films_festival",
+        "films_festivalhistoryaward",
+        "films_festivalhistoryentry",
+        "films_film",
+        "films_film_tags",
+        "films_filmcopy",
+        "films_filmimage",
+        "films_filmographyentry",
+        "films_filmtitle",
+        "films_jurymember",
+        "films_person",
+        "films_personalias",
+        "films_screen",
+        "films_screening",
+        "films_screeningfilm",
+        "films_screeningguest",
+        "films_section",
+        "films_section_curators",
+        "films_selection",
+        "films_tag",
+        "films_traveltime",
+        "films_venue",
+        "reversion_revision",
+        "reversion_version",
+    ]

@@ -241,6 +241,12 @@ class Importer(CheckMixin, ImageMixin, WriteMixin, FilmWriteMixin, EditionWriteM
                 continue
             models.add(model)
             pending.extend(model._meta.get_field(name).related_model for name in FOLLOW.get(model, ()))
+            # A record's version holds its plain many-to-many lists (a film's tags), whose tables it writes too.
+            pending.extend(
+                field.remote_field.through
+                for field in model._meta.many_to_many
+                if field.remote_field.through._meta.auto_created
+            )
         return sorted(model._meta.db_table for model in models)
 
     # Kinds of record in the report, and how their keys ("edition/key" for an edition's) find them.
