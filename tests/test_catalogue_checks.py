@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 
 from films.catalogue import CatalogueError, import_catalogue
-from films.models import Film, Screen, Screening
+from films.models import Film, Person, Screen, Screening
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "catalogue" / "we-will-not-fade-away.json"
 EXAMPLE = json.loads(CATALOGUE.read_text(encoding="utf-8"))
@@ -517,3 +517,27 @@ def test_a_stored_section_that_is_not_competitive_takes_no_award():
         'editions[0].awards[0].section: section "best-of-fests" is not competitive; '
         "awards belong to a competitive section"
     ]
+
+
+def test_a_person_award_for_a_film_whose_credits_the_file_leaves_out_checks_the_stored_credits():
+    document = example()
+    edition_of(document)["sections"][0]["competitive"] = True
+    import_catalogue([document])
+    Person.objects.create(key="someone-else", name="Someone Else")
+    for leave_out in ("the film", "its credits"):
+        document = example()
+        if leave_out == "the film":
+            del document["films"]
+        else:
+            del document["films"][0]["credits"]
+        edition = edition_of(document)
+        edition["sections"][0]["competitive"] = True
+        del edition["screenings"]
+        winners = [{"film": FILM, "person": "alisa-kovalenko"}]
+        edition["awards"] = [{"key": "prize", "section": "best-of-fests", "name": {"en": "Prize"}, "winners": winners}]
+        import_catalogue([copy.deepcopy(document)])
+        winners[0]["person"] = "someone-else"
+        assert refused(document) == [
+            'editions[0].awards[0].winners[0].person: person "someone-else" is not credited on film '
+            '"we-will-not-fade-away"'
+        ], leave_out
