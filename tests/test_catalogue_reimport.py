@@ -298,3 +298,51 @@ def test_a_films_tags_company_credits_history_and_images_changed_are_reported_as
         ),
     ]
     assert import_catalogue([path]).changes == []
+
+
+def test_an_awards_winners_changed_are_reported_with_their_people_kinds_and_citations_and_stored_in_order():
+    from films.models import Award
+
+    document = example()
+    edition = document["editions"][0]
+    edition["sections"][0]["competitive"] = True
+    winners = [{"film": FILM, "citation": {"en": "For courage", "uk": "За мужність"}}]
+    edition["awards"] = [{"key": "prize", "section": "best-of-fests", "name": {"en": "Prize"}, "winners": winners}]
+    import_catalogue([copy.deepcopy(document)])
+    cinematographer = document["films"][0]["credits"][1]["person"]
+    edition["awards"][0]["winners"] = [
+        {"film": FILM, "person": cinematographer, "kind": "winner"},
+        {"film": FILM, "person": "alisa-kovalenko", "kind": "special-mention", "citation": {"en": "For trust"}},
+    ]
+    report = import_catalogue([document])
+    assert changes(report) == [
+        ("award", "idfa-2023/prize", "recipient", "film", "person"),
+        (
+            "award",
+            "idfa-2023/prize",
+            "winners",
+            [f"{FILM}: winner [en] For courage [uk] За мужність"],
+            [f"{FILM} / {cinematographer}: winner", f"{FILM} / alisa-kovalenko: special-mention [en] For trust"],
+        ),
+    ]
+    results = Award.objects.get().results.order_by("order")
+    assert list(results.values_list("order", "person__key", "kind", "citation_en")) == [
+        (0, cinematographer, "winner", None),
+        (1, "alisa-kovalenko", "special-mention", "For trust"),
+    ]
+
+
+def test_a_refused_import_removes_the_image_files_it_stored_before_the_refusal(tmp_path):
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), (10, 120, 200)).save(tmp_path / "poster.png")
+    document = example()
+    document["films"][0]["images"] = [{"kind": "poster", "src": "poster.png"}]
+    # The edition is written after the film (and its image, stored with its renditions), and refused.
+    year_apart(document["editions"][0])
+    path = tmp_path / "catalogue.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert refused(path) == ["editions[0].year: The edition's year 2019 does not match its first day 2023-11-08."]
+    for folder in ("films/images", "films/renditions"):
+        assert not default_storage.exists(folder) or default_storage.listdir(folder) == ([], [])

@@ -119,7 +119,7 @@ class ImageMixin:
         wanted = []
         # One checked image per image of the file (stage 2 checked every film that gives images).
         images = self.film_images[key]
-        for image, image_item in zip(images, item.children("images"), strict=True):  # pragma: no mutate
+        for image, image_item in zip(images, item.children("images"), strict=True):  # pragma: no mutate - as many
             if image is None:
                 return None
             if "remote" in image:
@@ -142,7 +142,7 @@ class ImageMixin:
             self.delete_rows(film.images.all())
         rows = []
         for order, (image, image_item, identity) in enumerate(
-            zip(self.film_images[film.key], item.children("images"), wanted, strict=True)  # pragma: no mutate
+            zip(self.film_images[film.key], item.children("images"), wanted, strict=True)  # pragma: no mutate - as many
         ):
             captions = identity[3]
             row = FilmImage(
@@ -152,7 +152,7 @@ class ImageMixin:
                 order=order,
                 **{
                     build_localized_fieldname("caption", code): text
-                    for code, text in zip(languages(), captions, strict=True)  # pragma: no mutate
+                    for code, text in zip(languages(), captions, strict=True)  # pragma: no mutate - one per language
                 },
             )
             if "remote" in image:

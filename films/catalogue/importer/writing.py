@@ -209,7 +209,11 @@ class WriteMixin:
             written[key] = instance
             notes.append((instance.key, created, changed))
         self.insert(Company, new)
-        for (key, created, changed), (instance, item, spellings) in zip(notes, aliases, strict=True):
+        for (key, created, changed), (instance, item, spellings) in zip(
+            notes,
+            aliases,
+            strict=True,  # pragma: no mutate - the two lists grow together
+        ):
             alias_changed = self.write_aliases(instance, item, spellings, CompanyAlias, "company", created)
             self.note("company", key, created, changed or alias_changed)
         self.flush()
@@ -279,7 +283,11 @@ class WriteMixin:
             written[key] = instance
             notes.append((instance.key, created, changed))
         self.insert(Person, new)
-        for (key, created, changed), (instance, item, spellings) in zip(notes, aliases, strict=True):
+        for (key, created, changed), (instance, item, spellings) in zip(
+            notes,
+            aliases,
+            strict=True,  # pragma: no mutate - the two lists grow together
+        ):
             alias_changed = self.write_aliases(instance, item, spellings, PersonAlias, "person", created)
             self.note("person", key, created, changed or alias_changed)
         self.flush()
@@ -365,7 +373,7 @@ class WriteMixin:
     def bulk_create(self, model, rows, items, **clean):
         """Check new rows now; queue them for ``flush()``, which inserts each model's rows together."""
         queue = self.pending.setdefault(model, [])
-        for row, item in zip(rows, items, strict=True):
+        for row, item in zip(rows, items, strict=True):  # pragma: no mutate - one item per row, by every caller
             if self.check_row(row, item, **clean):
                 queue.append(row)
 

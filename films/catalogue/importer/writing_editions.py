@@ -422,7 +422,7 @@ class EditionWriteMixin:
                 order=index,
                 **{
                     build_localized_fieldname("citation", code): text
-                    for code, text in zip(codes, citations, strict=True)
+                    for code, text in zip(codes, citations, strict=True)  # pragma: no mutate - one per language
                 },
             )
             for index, (film, person, kind, *citations) in enumerate(wanted)
@@ -434,7 +434,7 @@ class EditionWriteMixin:
         text = f"{self.key_for('film', film)}: {kind}"
         if person:
             text = f"{self.key_for('film', film)} / {self.key_for('person', person)}: {kind}"
-        for code, citation in zip(languages(), citations, strict=True):
+        for code, citation in zip(languages(), citations, strict=True):  # pragma: no mutate - one per language
             if citation:
                 text += f" [{code}] {citation}"
         return text

@@ -225,14 +225,14 @@ class FilmWriteMixin:
         awards = []
         award_items = []
         for index, ((festival, year, section, premiere, entry_awards), entry_item) in enumerate(
-            zip(wanted, item.children("festival_history"), strict=True)
+            zip(wanted, item.children("festival_history"), strict=True)  # pragma: no mutate - one per entry
         ):
             entry = FestivalHistoryEntry(
                 film=film, festival_id=festival, year=year, section=section, premiere=premiere, order=index
             )
             self.bulk_create(FestivalHistoryEntry, [entry], [entry_item])
             for order, ((name, recipient), award_item) in enumerate(
-                zip(entry_awards, entry_item.children("awards"), strict=True)
+                zip(entry_awards, entry_item.children("awards"), strict=True)  # pragma: no mutate - one per award
             ):
                 awards.append(FestivalHistoryAward(entry=entry, name=name, recipient_id=recipient, order=order))
                 award_items.append(award_item)
