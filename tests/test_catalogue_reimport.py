@@ -346,3 +346,27 @@ def test_a_refused_import_removes_the_image_files_it_stored_before_the_refusal(t
     assert refused(path) == ["editions[0].year: The edition's year 2019 does not match its first day 2023-11-08."]
     for folder in ("films/images", "films/renditions"):
         assert not default_storage.exists(folder) or default_storage.listdir(folder) == ([], [])
+
+
+def test_a_sections_selections_changed_are_reported_with_their_premieres_and_stored_in_order():
+    from films.models import Section
+
+    document = example()
+    document["films"].append({"key": "short", "title": {"en": "A Short"}, "runtime_minutes": 15})
+    import_catalogue([copy.deepcopy(document)])
+    document["editions"][0]["sections"][0]["selections"] = [{"film": "short", "premiere": "world"}, {"film": FILM}]
+    report = import_catalogue([document])
+    assert changes(report) == [
+        (
+            "section",
+            "idfa-2023/best-of-fests",
+            "selections",
+            [f"{FILM} (national premiere)"],
+            ["short (world premiere)", FILM],
+        )
+    ]
+    section = Section.objects.get()
+    assert list(section.selections.values_list("order", "film__key", "premiere")) == [
+        (0, "short", "world"),
+        (1, FILM, ""),
+    ]
