@@ -541,3 +541,29 @@ def test_a_person_award_for_a_film_whose_credits_the_file_leaves_out_checks_the_
             'editions[0].awards[0].winners[0].person: person "someone-else" is not credited on film '
             '"we-will-not-fade-away"'
         ], leave_out
+
+
+def test_a_key_given_twice_to_records_of_one_kind_is_refused_at_the_second():
+    document = example()
+    document["people"].append({"key": "alisa-kovalenko", "name": "Alisa Kovalenko"})
+    document["companies"].append(dict(document["companies"][1]))
+    document["films"].append(second_film(key=FILM))
+    edition = edition_of(document)
+    edition["sections"].append({"key": "best-of-fests", "name": {"en": "Best of Fests again"}})
+    edition["venues"].append(
+        {"key": "second-cinema", "name": "Second", "screens": [{"key": "example-cinema-1", "name": "1"}]}
+    )
+    edition["screenings"].append(dict(first_screening(document), starts_at="2023-11-13T19:15:00+01:00"))
+    edition["sections"][0]["competitive"] = True
+    award = {"key": "prize", "section": "best-of-fests", "name": {"en": "Prize"}}
+    edition["awards"] = [award, dict(award)]
+    twice = 'key "%s" is defined twice (also at %s)'
+    assert refused(document) == [
+        "people[12].key: " + twice % ("alisa-kovalenko", "people[0]"),
+        "companies[8].key: " + twice % ("haka-films", "companies[1]"),
+        "films[1].key: " + twice % (FILM, "films[0]"),
+        "editions[0].sections[1].key: " + twice % ("best-of-fests", "editions[0].sections[0]"),
+        "editions[0].venues[1].screens[0].key: " + twice % ("example-cinema-1", "editions[0].venues[0].screens[0]"),
+        "editions[0].screenings[1].key: " + twice % ("idfa-2023-wwnfa-1", "editions[0].screenings[0]"),
+        "editions[0].awards[1].key: " + twice % ("prize", "editions[0].awards[0]"),
+    ]
