@@ -124,6 +124,11 @@ def _open_checked(file):
     return image
 
 
+def checked_extension(file):
+    """The extension of ``file``'s format (``jpg``, ``png``, ``webp``); ValidationError unless it is acceptable."""
+    return ALLOWED_FORMATS[_open_checked(file).format]
+
+
 def validate_image_upload(file):
     """Model-field validator: raise ValidationError unless ``file`` is an acceptable image."""
     if getattr(file, "_committed", False) and not hasattr(file, "content_type"):

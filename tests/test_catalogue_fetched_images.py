@@ -35,6 +35,8 @@ class Images(http.server.BaseHTTPRequestHandler):
         "/photos/portrait.png": png_bytes((30, 40)),
         "/text.png": b"this is not a picture",
         "/huge.png": b"\0" * (MAX_FETCHED_IMAGE_BYTES + 1),
+        "/limit.png": b"\0" * MAX_FETCHED_IMAGE_BYTES,
+        "/": png_bytes((16, 9)),
     }
     asked = []
 
@@ -102,6 +104,7 @@ def test_images_that_cannot_be_fetched_are_refused_with_their_address_and_why(se
         {"kind": "still", "src": f"{server}/missing.png"},
         {"kind": "still", "src": f"{server}/huge.png"},
         {"kind": "poster", "src": f"{server}/text.png"},
+        {"kind": "still", "src": f"{server}/limit.png"},
     ]
     document["people"][0]["photo"] = "http://127.0.0.1:9/closed.png"
     before = row_counts()
@@ -113,6 +116,8 @@ def test_images_that_cannot_be_fetched_are_refused_with_their_address_and_why(se
         f"films[0].images[0].src: could not fetch {server}/missing.png: HTTP Error 404: Not Found",
         f"films[0].images[1].src: the image at {server}/huge.png is larger than 15 MB",
         "films[0].images[2].src: The file is not an image or is damaged; upload a JPEG, PNG or WebP file.",
+        # Exactly at the limit: fetched whole, and then found not to be a picture.
+        "films[0].images[3].src: The file is not an image or is damaged; upload a JPEG, PNG or WebP file.",
     ]
     assert row_counts() == before
 
@@ -125,3 +130,10 @@ def test_an_image_named_next_to_the_catalogue_that_is_not_there_is_refused(tmp_p
     with pytest.raises(CatalogueError) as caught:
         import_catalogue([path])
     assert caught.value.errors == ['films[0].images[0].src: no image file "posters/missing.png" next to the catalogue']
+
+
+def test_an_image_whose_address_names_no_file_is_stored_as_an_image(server):
+    document = example()
+    document["films"][0]["images"] = [{"kind": "still", "src": f"{server}/?picture=7#top"}]
+    import_catalogue([document], fetch_images=True)
+    assert FilmImage.objects.get().image.name == "films/images/image.png"

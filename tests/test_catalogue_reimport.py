@@ -54,8 +54,32 @@ def imported():
     screening = screening_of(document)
     screening["access"] = ["audio-description"]
     screening["guests"] = [{"person": "alisa-kovalenko", "intro": True}]
-    import_catalogue([document])
+    report = import_catalogue([document])
+    # Records created are listed as such, without their lists as changes.
+    assert (report.changes, report.created["screening"]) == ([], [SCREENING])
     return document
+
+
+def test_a_screening_whose_guests_alone_change_is_updated(imported):
+    document = copy.deepcopy(imported)
+    screening_of(document)["guests"][0]["qa"] = True
+    report = import_catalogue([document])
+    assert changes(report) == [
+        ("screening", SCREENING, "guests", ["alisa-kovalenko (intro)"], ["alisa-kovalenko (intro, Q&A)"])
+    ]
+    assert (report.updated["screening"], report.unchanged["screening"]) == ([SCREENING], [])
+
+
+def test_a_screening_in_a_screen_of_another_edition_of_the_file_takes_that_screen():
+    document = example()
+    second = copy.deepcopy(document["editions"][0])
+    second.update(key="idfa-2024", year=2024, start_date="2024-11-13", end_date="2024-11-24", name={"en": "IDFA 2024"})
+    del second["venues"]
+    second["screenings"][0].update(key="idfa-2024-1", starts_at="2024-11-14T19:15:00+01:00")
+    document["editions"].append(second)
+    import_catalogue([document])
+    screening = Screening.objects.get(key="idfa-2024-1")
+    assert (screening.edition.key, screening.screen.key) == ("idfa-2024", "example-cinema-1")
 
 
 def test_a_screenings_access_guests_and_films_changed_are_reported_and_written_in_the_files_order(imported):
@@ -308,7 +332,7 @@ def test_an_awards_winners_changed_are_reported_with_their_people_kinds_and_cita
     edition["sections"][0]["competitive"] = True
     winners = [{"film": FILM, "citation": {"en": "For courage", "uk": "За мужність"}}]
     edition["awards"] = [{"key": "prize", "section": "best-of-fests", "name": {"en": "Prize"}, "winners": winners}]
-    import_catalogue([copy.deepcopy(document)])
+    assert import_catalogue([copy.deepcopy(document)]).changes == []
     cinematographer = document["films"][0]["credits"][1]["person"]
     edition["awards"][0]["winners"] = [
         {"film": FILM, "person": cinematographer, "kind": "winner"},
@@ -338,13 +362,15 @@ def test_a_refused_import_removes_the_image_files_it_stored_before_the_refusal(t
 
     Image.new("RGB", (40, 30), (10, 120, 200)).save(tmp_path / "poster.png")
     document = example()
+    Image.new("RGB", (30, 40), (200, 120, 10)).save(tmp_path / "portrait.png")
     document["films"][0]["images"] = [{"kind": "poster", "src": "poster.png"}]
-    # The edition is written after the film (and its image, stored with its renditions), and refused.
+    document["people"][0]["photo"] = "portrait.png"
+    # The edition is written after the person and the film (and its image, stored with its renditions), and refused.
     year_apart(document["editions"][0])
     path = tmp_path / "catalogue.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     assert refused(path) == ["editions[0].year: The edition's year 2019 does not match its first day 2023-11-08."]
-    for folder in ("films/images", "films/renditions"):
+    for folder in ("films/images", "films/renditions", "people"):
         assert not default_storage.exists(folder) or default_storage.listdir(folder) == ([], [])
 
 

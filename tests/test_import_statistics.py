@@ -134,6 +134,16 @@ def test_the_tables_to_analyze_are_those_of_the_records_written_their_rows_and_t
         "reversion_revision",
         "reversion_version",
     ]
+    # Records only updated count too.
+    people["people"][0]["name"] = "Serhiy Stetsenko (DoP)"
+    assert tables(people) == [
+        "films_filmographyentry",
+        "films_person",
+        "films_personalias",
+        "films_screeningguest",
+        "reversion_revision",
+        "reversion_version",
+    ]
     assert tables(document) == [
         "films_company",
         "films_companyalias",

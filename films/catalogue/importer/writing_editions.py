@@ -308,7 +308,7 @@ class EditionWriteMixin:
             (self.person(guest["person"]).pk, guest.get("intro", False), guest.get("qa", False))
             for guest in screening_item["guests"]
         ]
-        old = old_guests.get(screening.pk, []) if not created else []
+        old = old_guests.get(screening.pk, [])  # A screening just created has none stored.
         if wanted == old:
             return False
         self.record_list_change(
