@@ -396,3 +396,35 @@ def test_a_sections_selections_changed_are_reported_with_their_premieres_and_sto
         (0, "short", "world"),
         (1, FILM, ""),
     ]
+
+
+def test_a_person_whose_filmography_alone_changes_is_updated_with_the_list_reported():
+    import_catalogue([example()])
+    document = example()
+    filmography = document["people"][0]["filmography"]
+    filmography[2]["english_title"] = "Home Games"
+    del filmography[4]
+    report = import_catalogue([document])
+    assert changes(report) == [
+        (
+            "person",
+            "alisa-kovalenko",
+            "filmography",
+            [
+                "2014 Sestra Zo (Sister Zo)",
+                "2015 Alisa w krainie wojny (Alisa in Warland)",
+                "2018 Home Games",
+                f"2023 My ne zgasnemo (We Will Not Fade Away) = {FILM}",
+                "2024 Frontline",
+            ],
+            [
+                "2014 Sestra Zo (Sister Zo)",
+                "2015 Alisa w krainie wojny (Alisa in Warland)",
+                "2018 Home Games (Home Games)",
+                f"2023 My ne zgasnemo (We Will Not Fade Away) = {FILM}",
+            ],
+        )
+    ]
+    assert report.updated["person"] == ["alisa-kovalenko"]
+    assert "alisa-kovalenko" not in report.unchanged["person"]
+    assert len(report.unchanged["person"]) == 11
