@@ -428,3 +428,13 @@ def test_a_person_whose_filmography_alone_changes_is_updated_with_the_list_repor
     assert report.updated["person"] == ["alisa-kovalenko"]
     assert "alisa-kovalenko" not in report.unchanged["person"]
     assert len(report.unchanged["person"]) == 11
+
+
+def test_a_credit_to_a_person_new_in_the_file_is_listed_by_the_new_key():
+    import_catalogue([example()])
+    document = example()
+    document["people"].append({"key": "new-editor", "name": "New Editor"})
+    document["films"][0]["credits"] = [document["films"][0]["credits"][0], {"role": "editing", "person": "new-editor"}]
+    report = import_catalogue([document])
+    [credits] = [change for change in changes(report) if change[2] == "credits"]
+    assert credits[4] == ["director: alisa-kovalenko", "editing: new-editor"]
