@@ -4,38 +4,16 @@ and the file's rows left unwritten."""
 
 import copy
 import datetime
-import json
-from pathlib import Path
 
 import pytest
-from django.apps import apps
 
-from films.catalogue import CatalogueError, import_catalogue
+from films.catalogue import import_catalogue
 from films.models import Film, Person, Screen, Screening
+from tests.catalogue import FILM, example, refused
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "catalogue" / "we-will-not-fade-away.json"
-EXAMPLE = json.loads(CATALOGUE.read_text(encoding="utf-8"))
-FILM = "we-will-not-fade-away"
 UNKNOWN = "it is neither in the file nor in the database"
 
 pytestmark = pytest.mark.django_db
-
-
-def example():
-    return copy.deepcopy(EXAMPLE)
-
-
-def row_counts():
-    return {model.__name__: model.objects.count() for model in apps.get_app_config("films").get_models()}
-
-
-def refused(document):
-    """The errors of importing ``document``, which must write nothing."""
-    before = row_counts()
-    with pytest.raises(CatalogueError) as caught:
-        import_catalogue([document])
-    assert row_counts() == before
-    return caught.value.errors
 
 
 def edition_of(document):

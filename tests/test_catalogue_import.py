@@ -4,7 +4,6 @@ import copy
 import datetime
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -31,19 +30,7 @@ from films.models import (
     Section,
     Venue,
 )
-
-CATALOGUE_DIR = Path(__file__).resolve().parents[2] / "shared" / "catalogue"
-EXAMPLE_PATH = CATALOGUE_DIR / "we-will-not-fade-away.json"
-EXAMPLE = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
-FILM = "we-will-not-fade-away"
-
-
-def example():
-    return copy.deepcopy(EXAMPLE)
-
-
-def row_counts():
-    return {model.__name__: model.objects.count() for model in apps.get_app_config("films").get_models()}
+from tests.catalogue import EXAMPLE_PATH, FILM, example, row_counts
 
 
 def errors_of(source, **kwargs):

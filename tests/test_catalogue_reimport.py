@@ -6,25 +6,17 @@ import copy
 import datetime
 import hashlib
 import json
-from pathlib import Path
 
 import pytest
-from django.apps import apps
 
-from films.catalogue import CatalogueError, import_catalogue
+from films.catalogue import import_catalogue
 from films.models import Screening
+from tests.catalogue import FILM, example, refused
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "catalogue" / "we-will-not-fade-away.json"
-EXAMPLE = json.loads(CATALOGUE.read_text(encoding="utf-8"))
-FILM = "we-will-not-fade-away"
 SCREENING = "idfa-2023/idfa-2023-wwnfa-1"
 TOO_LONG = "Ensure this value has at most 200 characters (it has 201)."
 
 pytestmark = pytest.mark.django_db
-
-
-def example():
-    return copy.deepcopy(EXAMPLE)
 
 
 def screening_of(document):
@@ -33,18 +25,6 @@ def screening_of(document):
 
 def changes(report):
     return [(change.kind, change.key, change.field, change.old, change.new) for change in report.changes]
-
-
-def row_counts():
-    return {model.__name__: model.objects.count() for model in apps.get_app_config("films").get_models()}
-
-
-def refused(document):
-    before = row_counts()
-    with pytest.raises(CatalogueError) as caught:
-        import_catalogue([document])
-    assert row_counts() == before
-    return caught.value.errors
 
 
 @pytest.fixture

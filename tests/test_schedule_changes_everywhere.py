@@ -17,8 +17,8 @@ from reversion.models import Revision
 from films.catalogue import import_catalogue
 from films.models import Screening
 
+from .catalogue import EXAMPLE_PATH
 from .conftest import saved_days_ago
-from .test_catalogue_import import EXAMPLE_PATH
 
 LANGUAGES = ["en", "uk", "pl", "de", "nl"]
 # The example film's title as each language shows it: its own where the catalogue gives one, else English.
