@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from PIL import Image
 
 from films.models import Edition, Festival, Film, Screen, Screening, ScreeningFilm, Section, Venue
@@ -57,6 +58,14 @@ if DATABASE_TEMPLATE:
         without a database, the fastest and most precise, behind all the others with one."""
         order = {name: index for index, name in enumerate(config.args)}
         items.sort(key=lambda item: (commits(item), order.get(item.nodeid, len(order))))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Django's password hasher takes 0.3 s a password by design, and a third of the tests make a staff user: the
+    tests hash with MD5 (Django's advice for tests; the hasher is not what they check)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

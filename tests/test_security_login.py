@@ -10,8 +10,6 @@ PASSWORD = "the-right-passphrase-42"
 @pytest.fixture(autouse=True)
 def _axes_on(settings):
     settings.AXES_ENABLED = True
-    # A fast hasher: these tests log in a dozen times each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
 
 
