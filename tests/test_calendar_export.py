@@ -519,3 +519,48 @@ def test_the_description_ends_with_the_note_in_the_page_language_else_english(cl
         return str(event["DESCRIPTION"]).splitlines()[-2]  # The tickets' line comes last.
 
     assert (last_line("en"), last_line("uk"), last_line("de")) == ("Bring a coat.", "Візьміть пальто.", "Bring a coat.")
+
+
+def test_a_personal_calendar_lists_its_screenings_by_start_and_none_of_another_edition(
+    client, programme, festival, make_screening
+):
+    from films.models import Edition
+
+    make_screening(local(2023, 11, 12, 10), key="d")  # the earliest, last by key
+    earlier = Edition.objects.create(
+        festival=festival,
+        key="idfa-2022",
+        year=2022,
+        name="IDFA 2022",
+        start_date=datetime.date(2022, 11, 9),
+        end_date=datetime.date(2022, 11, 20),
+        timezone="Europe/Amsterdam",
+        published=True,
+    )
+    earlier_section = Section.objects.create(edition=earlier, key="best-of-fests", name="Best of Fests", published=True)
+    make_screening(local(2022, 11, 12, 19), key="a", edition=earlier, section=earlier_section)  # the same key
+    assert uids(client.get("/en/idfa-2023/my-programme.ics?s=c,d,a")) == ["idfa-2023-d", "idfa-2023-a", "idfa-2023-c"]
+    _webcal, _web, path = subscription_address(client, "edition=idfa-2023&s=c,d,a")
+    assert uids(client.get(path)) == ["idfa-2023-d", "idfa-2023-a", "idfa-2023-c"]
+    assert uids(client.get("/en/idfa-2022/my-programme.ics?s=c,d,a")) == ["idfa-2022-a"]
+
+
+def test_a_subscription_signed_here_that_holds_no_key_list_is_not_found(client, example):
+    from django.core import signing
+
+    from films.calendar import SUBSCRIPTION_SALT
+
+    for payload in (["wwnfa-1"], {"s": ["wwnfa-1"]}, {"n": "wwnfa-1"}, "wwnfa-1"):
+        token = signing.dumps(payload, salt=SUBSCRIPTION_SALT)
+        assert client.get(f"/en/idfa-2023/my-programme/{token}.ics").status_code == 404
+    token = signing.dumps({"s": "wwnfa-1"}, salt=SUBSCRIPTION_SALT)
+    assert uids(client.get(f"/en/idfa-2023/my-programme/{token}.ics")) == ["idfa-2023-wwnfa-1"]
+
+
+def test_a_long_personal_programmes_subscription_address_stays_short():
+    from films.calendar import subscription_keys, subscription_token
+
+    keys = [f"idfa-2023-competition-{number}" for number in range(200)]  # the most a programme holds
+    token = subscription_token(keys)
+    assert subscription_keys(token) == keys
+    assert len(token) < 800  # 7,500 characters of keys: compressed, an address a calendar app takes

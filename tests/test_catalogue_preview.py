@@ -241,3 +241,32 @@ def test_admin_preview_of_new_records_lists_no_field_changes(client, programmer)
     assert response.status_code == 200
     assert response.context["report"].changes == []
     assert "Changes to existing records" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_records_new_in_the_same_file_are_named_by_their_keys_in_a_changed_relation():
+    """A stored film's credits, tags, history, a stored section's selection and a stored person's filmography changed
+    to name records that the same file adds: the preview names them by key, as it does the stored ones (not by a
+    number); a filmography entry without a year is listed by its title alone."""
+    import_catalogue([EXAMPLE_PATH])
+    document = example()
+    document["people"].append({"key": "new-editor", "name": "New Editor"})
+    document["companies"].append({"key": "new-sales", "name": "New Sales", "country": "FR"})
+    film = document["films"][0]
+    film["credits"].append({"role": "editing", "person": "new-editor", "company": "new-sales"})
+    film["company_credits"].append({"role": "world-sales", "company": "new-sales"})
+    film["tags"].append({"key": "new-tag", "name": {"en": "New tag"}})
+    film["festival_history"].append({"festival": "A New Festival", "year": 2024, "awards": [{"name": "Prize"}]})
+    second = {"key": "second-film", "title": {"en": "Second Film"}, "year": 2023}
+    document["films"].append(second)
+    document["editions"][0]["sections"][0]["selections"].append({"film": "second-film"})
+    filmography = document["people"][0]["filmography"]
+    filmography += [{"title": "Untitled"}, {"year": 2024, "title": "Two", "film": "second-film"}]
+    report = import_catalogue([document], dry_run=True)
+    added = {change.field: change.added for change in report.changes}
+    assert added["credits"] == ["editing: new-editor for new-sales"]
+    assert added["company_credits"] == ["world-sales: new-sales"]
+    assert added["tags"] == ["new-tag"]
+    assert added["festival_history"] == ["2024 a-new-festival, Prize"]
+    assert added["selections"] == ["second-film"]
+    assert added["filmography"] == ["Untitled", "2024 Two = second-film"]

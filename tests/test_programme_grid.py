@@ -88,8 +88,8 @@ def test_a_cancelled_screening_gives_way_and_starts_in_the_next_free_quarter_or_
             # No free quarter left before the day's grid ends: not shown.
             row("no-room", "eye", (11, 0), (11, 15), cancelled),
             row("last", "eye", (11, 0), (11, 15)),
-            # Placed after a screening left out.
-            row("other-screen", "tuschinski-1", (10, 45), (11, 15), cancelled),
+            # Cancelled too, and after the one left out: still placed.
+            row("other-screen", "tuschinski-1", (11, 5), (11, 15), cancelled),
         ]
     )
     assert heads == [("Eye", "Cinema 1"), ("Tuschinski", "Zaal 1")]
@@ -97,8 +97,24 @@ def test_a_cancelled_screening_gives_way_and_starts_in_the_next_free_quarter_or_
         ("10:00", True, [("playing", 1), (None, 1)]),
         ("10:15", False, [("cancelled", 1), (None, 1)]),
         ("10:30", False, [(None, 1), (None, 1)]),
-        ("10:45", False, [(None, 1), ("other-screen", 2)]),
-        ("11:00", True, [("last", 1)]),
+        ("10:45", False, [(None, 1), (None, 1)]),
+        ("11:00", True, [("last", 1), ("other-screen", 1)]),
+    ]
+
+
+def test_a_cancelled_screening_pushed_past_its_own_end_takes_one_quarter():
+    _heads, slots = table(
+        [
+            row("playing", "eye", (10, 0), (10, 30)),
+            row("cancelled", "eye", (10, 0), (10, 15), Screening.Status.CANCELLED),
+            row("later", "eye", (10, 45), (11, 0)),
+        ]
+    )
+    assert slots == [
+        ("10:00", True, [("playing", 2)]),
+        ("10:15", False, []),
+        ("10:30", False, [("cancelled", 1)]),
+        ("10:45", False, [("later", 1)]),
     ]
 
 
