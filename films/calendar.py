@@ -48,7 +48,6 @@ from .models.versioned import FIRST_CLOCK_VERSION, saved_at
 from .public import (
     current_language,
     fallback_order,
-    film_title,
     lean,
     title_columns,
     title_reader,
@@ -111,22 +110,12 @@ def subscription_keys(token):
     return parse_screening_keys(data["s"])
 
 
-# ORM objects, for other exports (structured data) -------------------------------------------------------------------
+# A film's address, for the structured data ------------------------------------------------------------------------
 
 
 def film_url(request, film):
     """The absolute URL of ``film``'s page in the active language."""
     return request.build_absolute_uri(reverse("film", kwargs={"film": film.key}))
-
-
-def screening_films(screening):
-    """The films of a screening from ``Screening.objects.for_export()``, in running order."""
-    return [item.film for item in screening.films_in_order]
-
-
-def screening_summary(screening):
-    """The film title(s) in the page's language; a shorts programme's titles joined by " / "."""
-    return " / ".join(str(film_title(film)) for film in screening_films(screening))
 
 
 # What a calendar shows, read as rows ----------------------------------------------------------------------------
@@ -531,7 +520,8 @@ def calendar_bytes(data, request, *, name):
 def calendar_response(data, request, *, name, filename):
     """The calendar of ``data`` (``calendar_rows``) as a download: ``text/calendar; charset=utf-8``, a file name."""
     response = HttpResponse(calendar_bytes(data, request, name=name), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    disposition = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = disposition  # pragma: no mutate - a header's name ignores case
     return response
 
 

@@ -110,9 +110,29 @@ def test_board_navigates_between_days_and_editions(admin_client, make_screening)
 
 def test_board_says_when_the_day_is_not_in_the_edition(admin_client, edition):
     html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2024-01-01"}).content.decode()
-    assert "IDFA 2023 runs from 2023-11-08 to 2023-11-19; 2024-01-01 is not one of its days." in html
+    assert (
+        '<p class="errornote">IDFA 2023 runs from 2023-11-08 to 2023-11-19; 2024-01-01 is not one of its days.</p>'
+    ) in html
     html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "12-11-2023"}).content.decode()
-    assert "“12-11-2023” is not a day; give it as YYYY-MM-DD." in html
+    assert '<p class="errornote">“12-11-2023” is not a day; give it as YYYY-MM-DD.</p>' in html
+
+
+def test_without_a_day_the_board_shows_today_in_the_editions_zone_or_else_its_first_day(
+    admin_client, edition, monkeypatch
+):
+    import datetime
+
+    from django.utils import timezone
+
+    assert admin_client.get(BOARD, {"edition": "idfa-2023"}).context["day"] == datetime.date(2023, 11, 8)
+    # 23:30 on the 12th in UTC is 00:30 on the 13th in Amsterdam.
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2023, 11, 12, 23, 30, tzinfo=datetime.UTC))
+    assert admin_client.get(BOARD, {"edition": "idfa-2023"}).context["day"] == datetime.date(2023, 11, 13)
+
+
+def test_a_board_with_no_edition_yet_says_so(admin_client):
+    response = admin_client.get(BOARD)
+    assert (response.status_code, response.context["edition"]) == (200, None)
 
 
 def test_board_needs_permission_to_view_screenings(client, edition):
@@ -168,6 +188,8 @@ def test_an_unknown_venue_says_so_and_shows_every_screen(admin_client, make_scre
     html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12", "venue": "nowhere"}).content.decode()
     assert '<p class="errornote">No screening of this edition is at a venue with the key “nowhere”.</p>' in html
     assert set(blocks(html)) == {"morning"}
+    html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12", "venue": "v" * 150}).content.decode()
+    assert f'<p class="errornote">No screening of this edition is at a venue with the key “{"v" * 100}”.</p>' in html
 
 
 def test_the_board_shows_the_edition_asked_for_and_else_the_latest(admin_client, make_screening, edition, next_edition):
@@ -178,3 +200,48 @@ def test_the_board_shows_the_edition_asked_for_and_else_the_latest(admin_client,
     unknown = admin_client.get(BOARD, {"edition": "idfa-1999"})
     assert unknown.context["edition"] == next_edition
     assert '<p class="errornote">There is no edition with the key “idfa-1999”.</p>' in unknown.content.decode()
+
+
+HOUR = re.compile(r'<div class="board-hour c-1 r-(\d+) span-(\d+)" role="rowheader">([^<]+)</div>')
+CHANGEOVER = re.compile(r'<div class="changeover c-(\d+) r-(\d+) span-(\d+)" aria-hidden="true"></div>')
+COLUMN_HEAD = re.compile(r'<div class="board-screen [^>]+>.*?</div>', re.DOTALL)
+
+
+def test_the_board_lays_out_a_day_exactly_from_its_first_hour_to_its_last(
+    admin_client, make_screening, second_screen, screen, venue
+):
+    def film(key):  # A film of its own for each: no planning warning.
+        return [Film.objects.create(key=key, title=key.title(), published=True)]
+
+    make_screening(local(2023, 11, 12, 0, 0), key="midnight", minutes=60, films=film("one"))  # not "continued"
+    make_screening(local(2023, 11, 12, 1, 30), key="short", minutes=3, screen=second_screen, films=film("two"))
+    make_screening(
+        local(2023, 11, 12, 2, 0), key="online", minutes=40, screen=None, audience="online", films=film("three")
+    )
+    html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12"}).content.decode()
+    assert [" ".join(head.split()) for head in COLUMN_HEAD.findall(html)] == [
+        f'<div class="board-screen c-2 r-1" role="columnheader" data-column="2" data-screen="{screen.pk}">'
+        'Example Cinema 1<span class="board-venue">Example Cinema</span></div>',
+        f'<div class="board-screen c-3 r-1" role="columnheader" data-column="3" data-screen="{second_screen.pk}">'
+        'Example Cinema 2<span class="board-venue">Example Cinema</span></div>',
+        '<div class="board-screen c-4 r-1" role="columnheader" data-column="4">Online</div>',
+    ]
+    # Five-minute rows from 00:00 (row 2) to the hour after the last screen is free again (02:40 online).
+    assert HOUR.findall(html) == [("2", "12", "00:00"), ("14", "12", "01:00"), ("26", "12", "02:00")]
+    assert 'data-first-minute="0"' in html
+    found = blocks(html)
+    assert {key: block["classes"] for key, block in found.items()} == {
+        "midnight": "screening status-scheduled c-2 r-2 span-12",
+        "short": "screening status-scheduled c-3 r-20 span-1",
+        "online": "screening status-scheduled c-4 r-26 span-8",
+    }
+    # The changeovers after each screen's screenings (15 minutes); none for a screening online.
+    assert CHANGEOVER.findall(html) == [("2", "14", "3"), ("3", "20", "3")]
+    assert "from the day before" not in html
+
+
+def test_an_empty_day_says_so_with_no_grid(admin_client, edition):
+    html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12"}).content.decode()
+    assert "No screenings on this day." in html
+    assert 'class="board"' not in html
+    assert blocks(html) == {}

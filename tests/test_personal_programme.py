@@ -79,6 +79,23 @@ def test_cancelled_screenings_never_clash(client, chosen):
     assert "overlap another" not in html
 
 
+def test_a_cancelled_screening_before_two_that_clash_leaves_their_clash_flagged(client, chosen, make_screening):
+    make_screening(local(2023, 11, 12, 10), key="early", status="cancelled")
+    html = client.get(f"{URL}?edition=idfa-2023&s=early,a,b").content.decode()
+    assert re.findall(
+        r'<li class="screening screening--scheduled screening--clash" data-screening="([^"]+)"', html
+    ) == [
+        "a",
+        "b",
+    ]
+    assert "2 screenings overlap another." in html
+
+
+def test_the_pages_own_link_names_the_chosen_screenings_found(client, chosen):
+    html = client.get(f"{URL}?edition=idfa-2023&s=c,gone,a").content.decode()
+    assert '<a href="/en/my-programme/?edition=idfa-2023&amp;s=c,a">Link to this programme</a>' in html
+
+
 def test_page_links_the_calendar_of_the_chosen_published_screenings(client, chosen):
     html = client.get(f"{URL}?edition=idfa-2023&s=c,draft,a,gone").content.decode()
     assert '<a href="/en/idfa-2023/my-programme.ics?s=c,a" data-personal-ics>' in html

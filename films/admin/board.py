@@ -92,7 +92,9 @@ def wall_minutes(moment, day, tz):
 
 
 def mark_clashes(screenings):
-    """Set ``clash_with`` (keys of the screenings it overlaps, changeover included) and ``lane`` on each."""
+    """Set ``clash_with`` (keys of the screenings it overlaps, changeover included) and ``lane`` on each of
+    ``screenings``, in start order (``films.plan.EditionPlan``): an earlier one overlaps a later one when it still
+    holds the screen as the later one starts."""
     by_screen = defaultdict(list)
     for screening in screenings:
         screening.clash_with = []
@@ -102,7 +104,7 @@ def mark_clashes(screenings):
     for group in by_screen.values():
         for index, later in enumerate(group):
             for earlier in group[:index]:
-                if later.starts_at < earlier.blocked_until and earlier.starts_at < later.blocked_until:
+                if later.starts_at < earlier.blocked_until:
                     earlier.clash_with.append(later.key)
                     later.clash_with.append(earlier.key)
                     later.lane = min(max(later.lane, earlier.lane + 1), MAX_LANES)
@@ -118,7 +120,7 @@ def build_grid(screenings, screens, day, tz):
         columns.append({"label": gettext("Online"), "venue": "", "column": 2 + len(screens)})
     online_column = 2 + len(screens)
     if not screenings:
-        return columns, [], [], 0
+        return columns, [], [], 0  # pragma: no mutate - an empty day draws no grid to start anywhere
     times = [(wall_minutes(s.starts_at, day, tz), wall_minutes(s.blocked_until, day, tz)) for s in screenings]
     # A screening that began the evening before is drawn from the top of the day (00:00).
     window_start = max(0, min(start for start, _end in times) // 60 * 60)

@@ -226,7 +226,7 @@ def log_results(request, entries, *, on_award=True):
     Returns the award-level messages as text (for the revision's comment)."""
     texts = []
     for result, flag, message in entries:
-        LogEntry.objects.log_actions(request.user.pk, [result], flag, message, single_object=True)
+        LogEntry.objects.log_actions(request.user.pk, [result], flag, message)
         line = award_message(result, flag, message)
         if on_award:
             entry = LogEntry.objects.log_actions(request.user.pk, [result.award], CHANGE, line, single_object=True)

@@ -80,26 +80,6 @@ class ScreeningQuerySet(models.QuerySet):
             .exclude(pk=screening.pk)
         )
 
-    def for_export(self):
-        """Published screenings with what a calendar entry or feed item shows, in a constant number of queries.
-
-        Edition, screen and venue come joined; the films come in running order in one more query.
-        """
-        from django.db.models import Prefetch
-
-        return (
-            self.published()
-            .select_related("edition", "screen__venue")
-            .prefetch_related(
-                Prefetch(
-                    "screening_films",
-                    # (The id orders films of one order as the database reads them anyway: no test can see it.)
-                    queryset=ScreeningFilm.objects.select_related("film").order_by("order", "id"),  # pragma: no mutate
-                    to_attr="films_in_order",
-                )
-            )
-        )
-
 
 class Audience(models.TextChoices):
     PUBLIC = "public", _("Public")
