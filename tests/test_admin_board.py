@@ -133,6 +133,9 @@ def test_without_a_day_the_board_shows_today_in_the_editions_zone_or_else_its_fi
 def test_a_board_with_no_edition_yet_says_so(admin_client):
     response = admin_client.get(BOARD)
     assert (response.status_code, response.context["edition"]) == (200, None)
+    html = response.content.decode()
+    assert "<title>Schedule board | Django site admin</title>" in html
+    assert "<p>There are no editions yet; add an edition first.</p>" in html
 
 
 def test_board_needs_permission_to_view_screenings(client, edition):
@@ -245,3 +248,58 @@ def test_an_empty_day_says_so_with_no_grid(admin_client, edition):
     assert "No screenings on this day." in html
     assert 'class="board"' not in html
     assert blocks(html) == {}
+
+
+NAVIGATION = re.compile(r'<a href="([^"]+)" rel="(prev|next)"')
+
+
+def test_each_day_links_the_day_before_and_after_keeping_the_venue(admin_client, make_screening):
+    make_screening(local(2023, 11, 12, 10), key="morning")
+
+    def navigation(day):
+        html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": day, "venue": "example-cinema"})
+        html = html.content.decode().replace("&amp;", "&")
+        links = [link for link in re.findall(r'<li><a href="([^"]+)"', html) if "day=" in link]
+        return NAVIGATION.findall(html), links
+
+    def link(day):
+        return f"{BOARD}?edition=idfa-2023&day=2023-11-{day}&venue=example-cinema"
+
+    days = [link(f"{day:02d}") for day in range(8, 20)]
+    assert navigation("2023-11-08") == ([(link("09"), "next")], days)
+    assert navigation("2023-11-09") == ([(link("08"), "prev"), (link(10), "next")], days)
+    assert navigation("2023-11-18") == ([(link(17), "prev"), (link(19), "next")], days)
+    assert navigation("2023-11-19") == ([(link(18), "prev")], days)
+
+
+def test_the_board_names_its_day_zone_and_counts_in_its_title_and_summary(admin_client, make_screening, film):
+    film.minimum_age = 6
+    film.save()
+    make_screening(local(2023, 11, 12, 21, 0), key="late-for-children")  # ends after the young audiences' latest
+    html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12"}).content.decode()
+    assert "<title>Schedule board: IDFA 2023, 2023-11-12 | Django site admin</title>" in html
+    summary = " ".join(html.split('<p class="board-summary">')[1].split("</p>")[0].split())
+    assert summary == (
+        "Sunday 12 November 2023, times in Europe/Amsterdam. "
+        '<strong class="board-warning-count">1 screening has a planning warning.</strong> '
+        f'<a href="/admin/films/screening/add/?edition={film.screenings.get().edition_id}" class="addlink">'
+        "Add screening</a>"
+    )
+
+
+def test_the_board_offers_no_undo_for_a_move_in_another_edition_or_of_a_deleted_screening(
+    admin_client, make_screening, next_edition
+):
+    from films.admin.board import LAST_MOVE
+
+    screening = make_screening(local(2023, 11, 12, 14, 0), key="afternoon")
+    session = admin_client.session
+    session[LAST_MOVE] = {"screening": screening.pk, "text": "Example Cinema 1, 2023-11-12 14:00"}
+    session.save()
+    html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12"}).content.decode()
+    assert "Undo your last move (“afternoon” back to Example Cinema 1, 2023-11-12 14:00)" in html
+    assert "Undo your last move" not in admin_client.get(BOARD, {"edition": "idfa-2024"}).content.decode()
+    screening.delete()
+    response = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12"})
+    assert response.status_code == 200
+    assert "Undo your last move" not in response.content.decode()

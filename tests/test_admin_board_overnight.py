@@ -94,3 +94,10 @@ def test_board_query_count_stays_the_same_with_overnight_screenings(
     with django_assert_num_queries(9):
         html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-13"}).content.decode()
     assert len(blocks(html)) == count + 1
+
+
+def test_a_late_show_whose_changeover_ends_at_midnight_is_not_on_the_next_days_board(admin_client, make_screening):
+    make_screening(local(2023, 11, 12, 22, 5), key="late", minutes=100)  # 22:05–23:45, screen free at 00:00
+    make_screening(local(2023, 11, 13, 10, 0), key="morning")
+    html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-13"}).content.decode()
+    assert set(blocks(html)) == {"morning"}

@@ -220,8 +220,10 @@ def board_view(model_admin, request):
         mark_clashes(screenings)
         warned = by_screening(edition_warnings(edition, plan))
         for screening in screenings:
-            screening.warnings = warned.get(screening.pk, [])
+            screening.warnings = warned.get(screening.pk, [])  # pragma: no mutate - None reads as none too
         columns, hours, blocks, window_start = build_grid(screenings, screens, day, tz)
+        # (Only the results' models have a structure permission of their own: any other name reads alike.)
+        moves_screenings = may_change_structure(request.user, "screening")  # pragma: no mutate
         index = days.index(day)
         venue_key = venue.key if venue is not None else None
         context.update(
@@ -242,10 +244,9 @@ def board_view(model_admin, request):
                 # Where a dropped block lands: the first row's minute of the day, five minutes a row.
                 "window_start": window_start,
                 "row_minutes": ROW_MINUTES,
-                "can_move": model_admin.has_change_permission(request)
-                and may_change_structure(request.user, "screening"),
+                "can_move": model_admin.has_change_permission(request) and moves_screenings,
                 "last_move": last_move(request, edition),
             }
         )
-    request.current_app = model_admin.admin_site.name
+    request.current_app = model_admin.admin_site.name  # pragma: no mutate - the one admin site reverses alike
     return TemplateResponse(request, "admin/films/screening/board.html", context)
