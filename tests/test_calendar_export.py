@@ -564,3 +564,17 @@ def test_a_long_personal_programmes_subscription_address_stays_short():
     token = subscription_token(keys)
     assert subscription_keys(token) == keys
     assert len(token) < 800  # 7,500 characters of keys: compressed, an address a calendar app takes
+
+
+def test_a_key_list_skips_empty_items_drops_repeats_and_holds_keys_of_up_to_100_characters_and_200_keys():
+    from films.calendar import BadKeyList, parse_screening_keys
+
+    assert parse_screening_keys("a,,b, ,a,c,") == ["a", "b", "c"]
+    assert parse_screening_keys("k" * 100) == ["k" * 100]
+    with pytest.raises(BadKeyList) as refused:
+        parse_screening_keys("a," + "k" * 101)
+    assert str(refused.value) == (
+        f"“{'k' * 100}” is not a screening key (lower-case letters, digits and single hyphens)."
+    )
+    keys = [f"k{number}" for number in range(200)]
+    assert parse_screening_keys(",".join(keys)) == keys

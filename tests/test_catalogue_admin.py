@@ -2,11 +2,13 @@
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from films.catalogue import admin_views
@@ -132,10 +134,39 @@ def test_confirm_revalidates_and_refuses_what_became_wrong(client, programmer):
     )
 
 
+def test_the_import_page_offers_an_upload_of_at_most_20_mb(client, programmer):
+    page = client.get(URL).content.decode()
+    assert "<title>Import a catalogue | Django site admin</title>" in page
+    assert "<p>Upload a catalogue file (at most 20 MB). You will see what it would create and update" in page
+    assert '<input type="file" name="file" required aria-describedby="id_file_helptext" id="id_file">' in page
+
+
+def expired(response):
+    """The page's answer to a confirmation of an upload that expired or is someone else's: the upload again."""
+    page = response.content.decode()
+    return (
+        response.status_code,
+        re.findall(r'<ul class="errorlist catalogue-errors">\s*<li>([^<]+)</li>', page),
+        "was not imported" in page,
+        'name="csrfmiddlewaretoken"' in page and '<form method="post" enctype="multipart/form-data"' in page,
+    )
+
+
+EXPIRED = (400, ["This upload has expired or is not yours; upload the file again."], False, True)
+
+
 def test_unknown_token_is_refused(client, programmer):
-    response = client.post(URL, {"token": "not-a-token"})
-    assert response.status_code == 400
-    assert response.context["errors"] == ["This upload has expired or is not yours; upload the file again."]
+    assert expired(client.post(URL, {"token": "not-a-token"})) == EXPIRED
+
+
+def test_an_upload_whose_file_is_gone_or_that_is_another_persons_is_refused(client, programmer):
+    preview = client.post(URL, {"file": upload(EXAMPLE_PATH.read_bytes())})
+    other = Client()
+    other.force_login(User.objects.create_superuser("other", password="pw"))
+    assert expired(other.post(URL, confirmation(preview))) == EXPIRED
+    admin_views._upload_path(confirmation(preview)["token"]).unlink()
+    assert expired(client.post(URL, confirmation(preview))) == EXPIRED
+    assert Film.objects.count() == 0
     assert Film.objects.count() == 0
 
 

@@ -99,7 +99,7 @@ def catalogue_import_view(request):
     uploads = request.session.get(SESSION_KEY, {})
     if request.method == "POST" and "token" in request.POST:
         confirm = ConfirmForm(request.POST)
-        token = confirm.data.get("token", "")
+        token = confirm.data["token"]
         if not confirm.is_valid() or token not in uploads or not _upload_path(token).is_file():
             context["errors"] = [_("This upload has expired or is not yours; upload the file again.")]
             return TemplateResponse(request, TEMPLATE, context, status=400)
