@@ -158,6 +158,32 @@ def test_a_confirmation_cannot_be_moved_to_another_upload(client, programmer):
     assert Film.objects.count() == 0
 
 
+def test_a_confirmation_names_its_own_upload_of_the_same_file_and_those_bytes(client, programmer):
+    from films.catalogue import admin_views
+
+    first, second = preview(client), preview(client)  # The same file twice: two uploads.
+    first_preview = first.context["confirm"].initial["preview"]
+    second_token = second.context["confirm"].initial["token"]
+    refused = client.post(URL, {"token": second_token, "preview": first_preview})
+    page = refused.content.decode()
+    assert (refused.status_code, refused.context["errors"]) == (
+        400,
+        ["This preview cannot be confirmed; upload the file again."],
+    )
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert '<form method="post" enctype="multipart/form-data"' in page
+    # The upload's bytes changed on disk since its preview: refused too.
+    first_token = first.context["confirm"].initial["token"]
+    path = admin_views._upload_path(first_token)
+    path.write_bytes(path.read_bytes() + b" ")
+    refused = client.post(URL, {"token": first_token, "preview": first_preview})
+    assert (refused.status_code, refused.context["errors"]) == (
+        400,
+        ["This preview cannot be confirmed; upload the file again."],
+    )
+    assert Film.objects.count() == 0
+
+
 # --------------------------------------------------------------------------- the command and the function
 
 
