@@ -132,6 +132,16 @@ def test_confirm_revalidates_and_refuses_what_became_wrong(client, programmer):
     assert confirmed.context["errors"][0].startswith(
         'editions[0].screenings[0].starts_at: overlaps screening "someone-elses" of edition "idfa-2023" in the database'
     )
+    page = " ".join(confirmed.content.decode().split())
+    assert '<p class="errornote"> catalogue.json was not imported: 1 error; nothing was written. </p>' in page
+
+
+def test_a_post_without_a_file_names_the_missing_file(client, programmer):
+    response = client.post(URL, {})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert '<ul class="errorlist" id="id_file_error"><li>This field is required.</li></ul>' in page
+    assert 'name="csrfmiddlewaretoken"' in page
 
 
 def test_the_import_page_offers_an_upload_of_at_most_20_mb(client, programmer):

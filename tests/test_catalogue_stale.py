@@ -4,6 +4,7 @@ would do something else, it refuses, writes nothing and asks for a new preview (
 import copy
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -89,7 +90,12 @@ def test_a_stale_preview_is_refused_nothing_is_written_and_a_new_preview_is_show
 
     assert refused.status_code == 409
     assert refused.context["stale"] == [STALE]
-    assert STALE in refused.content.decode()
+    page = refused.content.decode()
+    assert STALE in page
+    assert "<h2>example.json: what the import would do</h2>" in page
+    confirm_form = r'<form method="post" class="catalogue-confirm">\s*<input type="hidden" name="csrfmiddlewaretoken"'
+    assert re.search(confirm_form, page)
+    assert 'errornote">' not in page.replace('errornote catalogue-stale">', "")  # stale, but nothing wrong
     assert row_counts() == before
     assert film_state() == film_before
     assert not Film.objects.get(key=FILM).festival_history.filter(festival__key="idfa").exists()
@@ -101,6 +107,9 @@ def test_a_stale_preview_is_refused_nothing_is_written_and_a_new_preview_is_show
     done = confirm(client, refused)
     assert done.status_code == 200
     assert done.context["done"]
+    page = done.content.decode()
+    assert "<h2>example.json: what was imported</h2>" in page
+    assert '<li class="success">Imported example.json.</li>' in page
     assert done.context["report"].changes == refused.context["report"].changes  # exactly what was previewed
     film = Film.objects.get(key=FILM)
     assert film.synopsis_en == EXAMPLE["films"][0]["synopsis"]["en"]

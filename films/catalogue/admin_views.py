@@ -128,10 +128,11 @@ def catalogue_import_view(request):
         if errors:
             context.update(errors=errors, label=label)
             return TemplateResponse(request, TEMPLATE, context, status=400)
-        _upload_path(token).unlink(missing_ok=True)
+        _upload_path(token).unlink(missing_ok=True)  # pragma: no mutate - read just before: gone only in a race
         del uploads[token]
         request.session[SESSION_KEY] = uploads
-        messages.success(request, _("%(file)s was imported.") % {"file": label})
+        # (The file's name comes last: the admin capitalises a message's first letter.)
+        messages.success(request, _("Imported %(file)s.") % {"file": label})
         context.update(report=report, label=label, done=True)
         return TemplateResponse(request, TEMPLATE, context)
     if request.method == "POST":
