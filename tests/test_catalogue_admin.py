@@ -3,6 +3,7 @@
 import copy
 import json
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,7 @@ def test_preview_shows_what_would_change_and_writes_nothing(client, programmer):
     assert Person.objects.count() == 0
     token = response.context["confirm"].initial["token"]
     assert client.session[admin_views.SESSION_KEY] == {token: "catalogue.json"}
+    assert stat.S_IMODE(admin_views.UPLOAD_DIR.stat().st_mode) == 0o700  # Uploads are the server's alone.
 
     confirmed = client.post(URL, confirmation(response))
     assert confirmed.status_code == 200
@@ -213,6 +215,9 @@ def test_a_programmer_cannot_import_who_won(client, programmer):
         "awards staff decide: nothing was imported. Ask them to import it, or leave those winners out of the file."
     ]
     assert "confirm" not in response.context
+    page = " ".join(response.content.decode().split())
+    assert '<p class="errornote"> catalogue.json was not imported: 1 error; nothing was written. </p>' in page
+    assert 'name="csrfmiddlewaretoken"' in page
     assert (Film.objects.count(), Award.objects.count(), AwardResult.objects.count()) == (0, 0, 0)
 
 
@@ -280,4 +285,19 @@ def test_a_programmer_is_told_every_award_whose_winners_the_file_would_change(cl
         "catalogue.json would change the results of idfa-2023/best-film, idfa-2023/jury-prize (who won, or a "
         "citation), which only the awards staff decide: nothing was imported. Ask them to import it, or leave those "
         "winners out of the file."
+    ]
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read_and_one_at_the_limit_is_read(client, programmer):
+    from films.catalogue import MAX_FILE_BYTES
+
+    over = client.post(URL, {"file": upload(b" " * (MAX_FILE_BYTES + 1))})
+    assert over.status_code == 400
+    assert over.context["errors"] == ["catalogue.json: the file is 20.1 MB; catalogue files may be at most 20 MB"]
+    page = " ".join(over.content.decode().split())
+    assert '<p class="errornote"> catalogue.json was not imported: 1 error; nothing was written. </p>' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    at_the_limit = client.post(URL, {"file": upload(b" " * MAX_FILE_BYTES)})
+    assert at_the_limit.context["errors"] == [
+        "catalogue.json: malformed JSON at line 1, column 20971521: Expecting value"
     ]
