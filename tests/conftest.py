@@ -69,6 +69,20 @@ def _fast_password_hashing():
 
 
 @pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with the caches empty: what an earlier test left there (a page, a calendar event's bytes)
+    would answer in place of the code under test."""
+    from django.core.cache import cache
+
+    from films.cache import local_pages
+    from films.calendar import local_fragments
+
+    cache.clear()
+    local_pages.clear()
+    local_fragments.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 

@@ -70,6 +70,22 @@ def test_screening_ics_summary_and_urls_follow_the_page_language(client, example
     assert str(event["UID"]) == "idfa-2023-wwnfa-1@testserver"
 
 
+def test_one_process_serves_each_language_and_host_its_own_event(client, example, film):
+    film.title_uk = "Ми не згаснемо"
+    film.save()
+    for path, host, summary, url in (
+        ("/en/", "testserver", "We Will Not Fade Away", "http://testserver/en/films/we-will-not-fade-away/"),
+        ("/uk/", "testserver", "Ми не згаснемо", "http://testserver/uk/films/we-will-not-fade-away/"),
+        ("/en/", "localhost", "We Will Not Fade Away", "http://localhost/en/films/we-will-not-fade-away/"),
+    ):
+        [event] = events(parse(client.get(f"{path}idfa-2023/screenings/wwnfa-1.ics", HTTP_HOST=host)))
+        assert (str(event["UID"]), str(event["SUMMARY"]), str(event["URL"])) == (
+            f"idfa-2023-wwnfa-1@{host}",
+            summary,
+            url,
+        )
+
+
 def test_shorts_programme_summary_lists_films_in_running_order(client, make_screening, film):
     short = Film.objects.create(key="a-short", title="A Short", published=True)
     make_screening(local(2023, 11, 13, 10), key="shorts-1", films=[short, film])
@@ -578,3 +594,55 @@ def test_a_key_list_skips_empty_items_drops_repeats_and_holds_keys_of_up_to_100_
     )
     keys = [f"k{number}" for number in range(200)]
     assert parse_screening_keys(",".join(keys)) == keys
+
+
+def test_each_event_says_its_own_access_and_state_and_a_screening_without_films_is_listed(
+    client, make_screening, screen, venue, section, edition
+):
+    from films.models import Screening
+
+    screen.step_free = True
+    screen.wheelchair_spaces = 2
+    screen.save()
+    other_screen = Screen.objects.create(venue=venue, key="example-cinema-2", name="Example Cinema 2")
+    make_screening(local(2023, 11, 12, 10), key="accessible")
+    make_screening(local(2023, 11, 12, 10), key="sold", screen=other_screen, status="sold-out")
+    Screening.objects.create(
+        edition=edition,
+        section=section,
+        screen=other_screen,
+        key="to-be-announced",
+        starts_at=local(2023, 11, 12, 14),
+        ends_at=local(2023, 11, 12, 15),
+        published=True,
+    )
+    found = {
+        str(event["UID"]).split("@")[0]: (str(event["SUMMARY"]), str(event["DESCRIPTION"]))
+        for event in events(parse(client.get("/en/idfa-2023/programme.ics")))
+    }
+    film = "We Will Not Fade Away: http://testserver/en/films/we-will-not-fade-away/"
+    assert found == {
+        "idfa-2023-accessible": (
+            "We Will Not Fade Away",
+            f"{film}\nAccessibility: Step-free access, 2 wheelchair spaces",
+        ),
+        "idfa-2023-sold": ("We Will Not Fade Away", f"Sold out.\n{film}"),  # The other screen: no access line.
+        "idfa-2023-to-be-announced": ("", ""),  # Its films not yet named, it is in the programme all the same.
+    }
+    [announced_later] = [
+        event
+        for event in events(parse(client.get("/en/idfa-2023/programme.ics")))
+        if str(event["UID"]).startswith("idfa-2023-to-be-announced@")
+    ]
+    assert "URL" not in announced_later
+
+
+def test_a_section_renamed_since_dates_its_events_again(client, example, section):
+    from django.db.models import F
+
+    [before] = events(parse(client.get("/en/idfa-2023/programme.ics")))
+    hour = 3_600_000_000  # A version is its save's moment in microseconds.
+    Section.objects.filter(pk=section.pk).update(name="Best of Fests 2023", version=F("version") + hour)
+    [after] = events(parse(client.get("/en/idfa-2023/programme.ics")))
+    assert str(after["CATEGORIES"].cats[0]) == "Best of Fests 2023"
+    assert after["DTSTAMP"].dt - before["DTSTAMP"].dt >= datetime.timedelta(minutes=59)
