@@ -162,7 +162,7 @@ def calendar_rows(edition, screenings):
     if not rows:
         return CalendarRows(edition, [], {}, {}, {}, {}, {})  # pragma: no mutate - no screening reads them
     ids = [row[0] for row in rows]
-    if len(ids) <= SMALL_CALENDAR:
+    if len(ids) <= SMALL_CALENDAR:  # pragma: no mutate - either reading gives the same rows; this one is faster
         of_screenings = {"screening_id__in": ids}
         object_ids = [str(pk) for pk in ids]
     else:
@@ -188,7 +188,7 @@ def calendar_rows(edition, screenings):
     titles = title_reader()
     film_rows = (
         lean(ScreeningFilm.objects.filter(**of_screenings))
-        .order_by("screening_id", "order", "id")
+        .order_by("order", "id")  # (grouped by screening below)
         .values_list("screening_id", "film__version", *title_columns("film__"))
     )
     for screening_id, version, *title in film_rows:
@@ -196,7 +196,7 @@ def calendar_rows(edition, screenings):
     guests = {}
     guest_rows = (
         ScreeningGuest.objects.filter(**of_screenings)
-        .order_by("screening_id", "order", "id")
+        .order_by("order", "id")  # (grouped by screening below)
         .values_list("screening_id", "intro", "qa", "person__name")
     )
     for screening_id, intro, qa, person in guest_rows:

@@ -70,6 +70,16 @@ def test_screening_ics_summary_and_urls_follow_the_page_language(client, example
     assert str(event["UID"]) == "idfa-2023-wwnfa-1@testserver"
 
 
+def test_a_location_names_each_part_once_and_leaves_out_what_is_missing(client, make_screening, edition):
+    tuschinski = Venue.objects.create(key="tuschinski", name="Tuschinski")
+    same_name = Screen.objects.create(venue=tuschinski, key="tuschinski", name="Tuschinski", wheelchair_spaces=3)
+    make_screening(local(2023, 11, 12, 10), key="main", screen=same_name)
+    [event] = events(parse(client.get("/en/idfa-2023/screenings/main.ics")))
+    assert str(event["LOCATION"]) == "Tuschinski"
+    # Wheelchair spaces without step-free access: the spaces only.
+    assert str(event["DESCRIPTION"]).splitlines()[-1] == "Accessibility: 3 wheelchair spaces"
+
+
 def test_one_process_serves_each_language_and_host_its_own_event(client, example, film):
     film.title_uk = "Ми не згаснемо"
     film.save()
