@@ -272,6 +272,28 @@ def test_the_page_offers_the_competitions_films_and_the_people_credited_on_them(
         ("", "---------"),
         (alisa.pk, "Alisa Kovalenko — We Will Not Fade Away"),
     ]
+    # Films in the competition's running order (not the order they were added), people by name, each with every
+    # film they are credited on in that order.
+    third = Film.objects.create(key="third-film", title="Third Film", year=2023, published=True)
+    Selection.objects.create(section=competition, film=third, order=0)
+    Selection.objects.filter(film=film).update(order=1)
+    Selection.objects.filter(film=other).update(order=2)
+    aaron = Person.objects.create(key="aaron", name="Aaron Abel")
+    Credit.objects.create(film=film, role="editing", person=aaron, order=3)
+    Credit.objects.create(film=third, role="editing", person=aaron, order=5)
+    Credit.objects.create(film=other, role="director", person=aaron, order=2)
+    again = client.get(url(competition)).context["awards"]
+    assert list(again[0][1].forms[0].fields["film"].choices) == [
+        ("", "---------"),
+        (third.pk, "Third Film"),
+        (film.pk, "We Will Not Fade Away"),
+        (other.pk, "Another Film"),
+    ]
+    assert list(again[1][1].forms[0].fields["person"].choices) == [
+        ("", "---------"),
+        (aaron.pk, "Aaron Abel — Another Film, We Will Not Fade Away, Third Film"),
+        (alisa.pk, "Alisa Kovalenko — We Will Not Fade Away"),
+    ]
     # The order is a small number: the admin's narrow input.
     assert (
         f'<input type="number" name="award-{awards[0].pk}-0-order" value="0" min="0" class="vSmallField" '

@@ -49,9 +49,9 @@ def results_url(section_id):
     return reverse("admin:films_award_results", args=[section_id])
 
 
-def embargo_notice(section, now=None):
+def embargo_notice(section):
     """When the competition's results become public (or became), in the edition's time zone."""
-    return results_public_notice(section.edition, section, now)
+    return results_public_notice(section.edition, section)
 
 
 class ResultForm(forms.ModelForm):
@@ -258,9 +258,9 @@ def results_view(award_admin, request, section_id):
         raise PermissionDenied
     text_only = not may_decide_results(request.user)
     section = get_object_or_404(Section.objects.select_related("edition"), pk=section_id)
-    if not section.competitive:
-        raise Http404(gettext("“%(section)s” is not a competition.") % {"section": section})
-    results = AwardResult.objects.select_related("film", "person").order_by("order", "id")
+    if not section.competitive:  # Only a competition has results.
+        raise Http404
+    results = AwardResult.objects.select_related("person").order_by("order", "id")
     awards = list(
         Award.objects.filter(section=section)
         .order_by("order", "key")
@@ -284,12 +284,9 @@ def results_view(award_admin, request, section_id):
             can_add=can_add,
         )
         formset.can_delete = can_delete
-        if not can_add:
-            formset.extra = 0
+        if not can_add:  # No empty row: as many rows as there are results.
             formset.max_num = len(award.results.all())
         formsets.append(formset)
-        for form in formset.forms:
-            form.instance.award = award  # Rows name their award without a query.
 
     failure = None
     for award in awards:
@@ -358,10 +355,12 @@ def recent_revisions(awards, count=20):
     """The last ``count`` revisions of the awards' history (results saved, deleted, restored), newest first, as
     ``[(revision, [award version, ...]), ...]``, in one query (a revision holds each award at most once)."""
     award_type = ContentType.objects.get_for_model(Award)
+    # A revision holds each award at most once: the limit only spares reading more rows than are shown.
+    rows = count * max(len(awards), 1)  # pragma: no mutate
     versions = (
         Version.objects.filter(content_type=award_type, object_id__in=[str(award.pk) for award in awards])
         .select_related("revision__user")
-        .order_by("-revision__date_created", "-revision_id", "object_repr")[: count * max(len(awards), 1)]
+        .order_by("-revision__date_created", "-revision_id", "object_repr")[:rows]
     )
     revisions = {}
     for version in versions:
