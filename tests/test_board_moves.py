@@ -240,6 +240,16 @@ def test_a_start_not_written_as_a_wall_clock_is_refused_with_the_format_named(an
     assert not Version.objects.get_for_object(screening).exists()
 
 
+def test_an_online_screening_moved_onto_a_screen_says_it_was_online(anna, make_screening, second_screen):
+    screening = make_screening(local(2023, 11, 12, 14, 0), key="online", screen=None, audience="online")
+    response = move(anna, screening, second_screen, "2023-11-12T16:30")
+    assert said(response) == ["Moved “online” to Example Cinema 2, 2023-11-12 16:30 (Europe/Amsterdam)."]
+    [version] = Version.objects.get_for_object(screening)
+    assert version.revision.get_comment() == (
+        "Moved on the board from Online, 2023-11-12 14:00 to Example Cinema 2, 2023-11-12 16:30."
+    )
+
+
 def test_a_move_to_a_screen_that_does_not_exist_is_refused(anna, make_screening, second_screen):
     screening = make_screening(local(2023, 11, 12, 14, 0), key="afternoon")
     before = where(screening)

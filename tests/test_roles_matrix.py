@@ -7,6 +7,7 @@ proves the data is valid, so that a refusal is the role's doing and not a bad fo
 """
 
 import datetime
+import re
 
 import pytest
 from django.apps import apps
@@ -441,6 +442,12 @@ def test_a_translator_sees_the_decisions_read_only_and_every_citation_language(c
     assert 'id="text-only"' in html
     assert f'name="award-{award.pk}-0-DELETE"' not in html
     assert "Save all results" in html
+    # A column for the citation in each language, each with its input.
+    assert re.findall(r'<th scope="col">Citation \((\w+)\)</th>', html) == ["en", "uk", "pl", "de", "nl"]
+    for code in ("en", "uk", "pl", "de", "nl"):
+        assert f'name="award-{award.pk}-0-citation_{code}"' in html
+    competition = world["competition"]
+    assert f"<title>Results: {competition}, {competition.edition} | Django site admin</title>" in html
 
 
 def test_a_translator_cannot_delete_a_result_on_the_results_page(client, world):
