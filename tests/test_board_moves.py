@@ -8,6 +8,7 @@ import re
 import pytest
 import reversion
 from django.contrib.auth.models import User
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -257,6 +258,15 @@ def test_a_move_to_a_screen_that_does_not_exist_is_refused(anna, make_screening,
     response = move(anna, screening, gone, "2023-11-12T16:30", json=True)
     assert (response.status_code, response.json()) == (409, {"ok": False, "message": "There is no such screen."})
     assert where(screening) == before
+    # Without the script: back to the board of the screening's day, the refusal said as an error.
+    response = move(anna, screening, gone, "2023-11-12T16:30")
+    assert response.url == f"{BOARD}?edition=idfa-2023&day=2023-11-12"
+    assert [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)] == [
+        ("error", "There is no such screen.")
+    ]
+    anna.get(response.url)  # The board shows the refusal, and it is gone.
+    response = move(anna, screening, second_screen, "2023-11-12T16:30")
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["success"]
 
 
 def test_a_move_from_the_boards_script_answers_in_json_and_leaves_the_message_for_the_reloaded_board(
