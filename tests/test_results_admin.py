@@ -320,15 +320,21 @@ def test_the_embargo_is_shown_in_the_editions_time_zone(client, staff, edition, 
     )
 
 
-def test_the_jury_is_listed(client, staff, competition, awards):
-    wim = Person.objects.create(key="wim", name="Wim Wenders")
+def test_the_jury_is_listed_in_its_order_and_the_awards_in_theirs(client, staff, competition, awards):
     agnes = Person.objects.create(key="agnes", name="Agnès Varda")
-    JuryMember.objects.create(section=competition, person=wim, role="president", order=0)
+    wim = Person.objects.create(key="wim", name="Wim Wenders")
     JuryMember.objects.create(section=competition, person=agnes, order=1)
+    JuryMember.objects.create(section=competition, person=wim, role="president", order=0)
+    Award.objects.create(edition=competition.edition, section=competition, key="a-prize", name="A Prize", order=1)
     client.force_login(staff)
-    html = client.get(url(competition)).content.decode()
-    assert "<li>Wim Wenders (President)</li>" in html
-    assert "<li>Agnès Varda</li>" in html
+    response = client.get(url(competition))
+    html = response.content.decode()
+    assert re.findall(r"<li>([^<]+)</li>", html.split('class="results-jury"')[1].split("</section>")[0]) == [
+        "Wim Wenders (President)",
+        "Agnès Varda",
+    ]
+    # Awards in their order, those of one order by key.
+    assert [award.key for award, _formset in response.context["awards"]] == ["best-film", "a-prize", "best-director"]
 
 
 def test_the_page_is_for_competitions_and_linked_from_them(admin_client, section, competition, awards):

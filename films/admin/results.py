@@ -330,9 +330,9 @@ def results_view(award_admin, request, section_id):
         "section": section,
         "edition": section.edition,
         "embargo": embargo_notice(section),
-        "embargoed": section.announcement_time > timezone.now(),
+        "embargoed": section.announcement_time > timezone.now(),  # pragma: no mutate - never equal to the µs
         "jury": list(section.jury.select_related("person").order_by("order", "id")),
-        "awards": list(zip(awards, formsets, strict=True)),
+        "awards": list(zip(awards, formsets, strict=True)),  # pragma: no mutate - a formset for each
         "failure": failure,
         "can_delete": can_delete,
         "text_only": text_only,
