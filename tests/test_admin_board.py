@@ -87,9 +87,12 @@ def test_board_marks_screenings_that_overlap_in_a_screen_changeover_included(adm
     make_screening(local(2023, 11, 12, 22, 45), key="later")  # too-soon frees the screen at 22:45
     html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12"}).content.decode()
     found = blocks(html)
-    assert "clash" in found["first"]["classes"].split()
-    assert "clash" in found["too-soon"]["classes"].split()
-    assert "clash" not in found["later"]["classes"].split()
+    # The second of two that clash is drawn in the next lane; all three are warned (the same film thrice a day).
+    assert {key: block["classes"] for key, block in found.items()} == {
+        "first": "screening status-scheduled clash lane-0 warned c-2 r-2 span-20",
+        "too-soon": "screening status-scheduled clash lane-1 warned c-2 r-24 span-20",
+        "later": "screening status-scheduled warned c-2 r-47 span-20",
+    }
     assert "Clash: overlaps too-soon" in text(found["first"]["body"])
     assert "Clash: overlaps first" in text(found["too-soon"]["body"])
     assert "2 screenings clash with others." in html
@@ -241,6 +244,16 @@ def test_the_board_lays_out_a_day_exactly_from_its_first_hour_to_its_last(
     # The changeovers after each screen's screenings (15 minutes); none for a screening online.
     assert CHANGEOVER.findall(html) == [("2", "14", "3"), ("3", "20", "3")]
     assert "from the day before" not in html
+
+
+def test_a_day_running_past_midnight_draws_24_hours_at_most(admin_client, make_screening, second_screen):
+    make_screening(local(2023, 11, 12, 0, 0), key="first", minutes=60)
+    make_screening(local(2023, 11, 12, 23, 30), key="late", minutes=150, screen=second_screen)  # to 02:00
+    html = admin_client.get(BOARD, {"edition": "idfa-2023", "day": "2023-11-12"}).content.decode()
+    hours = [label for _row, _span, label in HOUR.findall(html)]
+    assert hours == [f"{hour:02d}:00" for hour in range(24)]
+    # The late show runs to the foot of the grid: 30 minutes, 6 rows.
+    assert blocks(html)["late"]["classes"] == "screening status-scheduled warned c-3 r-284 span-6"
 
 
 def test_an_empty_day_says_so_with_no_grid(admin_client, edition):

@@ -160,11 +160,9 @@ def build_grid(screenings, screens, day, tz):
             "starts": timezone.localtime(screening.starts_at, tz).strftime("%H:%M"),
             "ends": timezone.localtime(screening.ends_at, tz).strftime("%H:%M"),
             "films": screening.film_titles,
-            "changeover": None,
+            "changeover": {"row": row(end), "span": span(end, blocked)} if blocked > end and end < window_end else None,
             "continued": start < 0,
         }
-        if blocked > end and end < window_end:
-            block["changeover"] = {"row": row(end), "span": span(end, blocked)}
         blocks.append(block)
     return columns, hours, blocks, window_start
 
