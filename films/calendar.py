@@ -46,7 +46,6 @@ from .access import SCREENING_MARKERS, guest_kind, guest_message, marker_codes, 
 from .models import Edition, Screen, Screening, ScreeningFilm, ScreeningGuest, Section
 from .models.versioned import FIRST_CLOCK_VERSION, saved_at
 from .public import (
-    current_language,
     fallback_order,
     lean,
     title_columns,
@@ -392,9 +391,10 @@ FRAGMENT_SECONDS = 7 * 24 * 60 * 60
 LOCAL_FRAGMENT_BYTES = 16 * 1024 * 1024
 
 
-def fragment_key(content, language, host):
-    """The cache key of an event's bytes: a hash of all it shows (``content``), the language and the host."""
-    material = repr((icalendar.__version__, language, host, tuple(content)))
+def fragment_key(content):
+    """The cache key of an event's bytes: a hash of all it shows (``content``: its texts are in the page's language,
+    its UID and links name the host), and of the icalendar that writes them."""
+    material = repr((icalendar.__version__, tuple(content)))
     digest = hashlib.blake2b(material.encode(), digest_size=16)  # pragma: no mutate - any size tells them apart
     return f"{FRAGMENT_PREFIX}:{digest.hexdigest()}"
 
@@ -443,10 +443,10 @@ class LocalFragments:
 local_fragments = LocalFragments(LOCAL_FRAGMENT_BYTES)
 
 
-def event_fragments(contents, language, host):
+def event_fragments(contents):
     """The serialized ``VEVENT`` of each of ``contents``, in order: from this process's copy, else from the cache
     (one ``get_many``), else made by icalendar (``screening_event``) and kept in both (one ``set_many``)."""
-    keys = [fragment_key(content, language, host) for content in contents]
+    keys = [fragment_key(content) for content in contents]
     found = local_fragments.get_many(keys)
     wanted = [key for key in keys if key not in found]
     if wanted:
@@ -456,7 +456,7 @@ def event_fragments(contents, language, host):
     made = {}
     fragments = []
     for key, content in zip(keys, contents, strict=True):  # pragma: no mutate - a key for each
-        fragment = found.get(key) or made.get(key)
+        fragment = found.get(key)  # (Each screening's event is unlike any other's: its UID names it.)
         if fragment is None:
             fragment = made[key] = screening_event(content).to_ical()
         fragments.append(fragment)
@@ -514,8 +514,7 @@ def calendar_bytes(data, request, *, name):
     their times use, under the calendar name ``name``."""
     contents = list(event_contents(data, request))
     zones = tuple(dict.fromkeys(content.start.tzinfo for content in contents))
-    host, _port = split_domain_port(request.get_host())
-    fragments = event_fragments(contents, current_language(), host)
+    fragments = event_fragments(contents)
     return with_events(calendar_frame(name, zones), fragments)
 
 
