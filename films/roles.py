@@ -114,8 +114,8 @@ def sync_roles(apps, schema_editor=None):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    Group = apps.get_model("auth", "Group")  # pragma: no mutate - a model's name ignores case
+    Permission = apps.get_model("auth", "Permission")  # pragma: no mutate - a model's name ignores case
     # Models a later migration adds have no permissions yet at an earlier one: that migration syncs again.
     existing = {
         (app_label, codename): pk
