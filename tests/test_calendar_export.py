@@ -548,27 +548,17 @@ def test_the_description_ends_with_the_note_in_the_page_language_else_english(cl
 
 
 def test_a_personal_calendar_lists_its_screenings_by_start_and_none_of_another_edition(
-    client, programme, festival, make_screening
+    client, programme, next_edition, make_screening
 ):
-    from films.models import Edition
-
     make_screening(local(2023, 11, 12, 10), key="d")  # the earliest, last by key
-    earlier = Edition.objects.create(
-        festival=festival,
-        key="idfa-2022",
-        year=2022,
-        name="IDFA 2022",
-        start_date=datetime.date(2022, 11, 9),
-        end_date=datetime.date(2022, 11, 20),
-        timezone="Europe/Amsterdam",
-        published=True,
-    )
-    earlier_section = Section.objects.create(edition=earlier, key="best-of-fests", name="Best of Fests", published=True)
-    make_screening(local(2022, 11, 12, 19), key="a", edition=earlier, section=earlier_section)  # the same key
+    next_edition.published = True
+    next_edition.save()
+    next_section = Section.objects.create(edition=next_edition, key="best-of-fests", name="Best of", published=True)
+    make_screening(local(2024, 11, 16, 19), key="a", edition=next_edition, section=next_section)  # the same key
     assert uids(client.get("/en/idfa-2023/my-programme.ics?s=c,d,a")) == ["idfa-2023-d", "idfa-2023-a", "idfa-2023-c"]
     _webcal, _web, path = subscription_address(client, "edition=idfa-2023&s=c,d,a")
     assert uids(client.get(path)) == ["idfa-2023-d", "idfa-2023-a", "idfa-2023-c"]
-    assert uids(client.get("/en/idfa-2022/my-programme.ics?s=c,d,a")) == ["idfa-2022-a"]
+    assert uids(client.get("/en/idfa-2024/my-programme.ics?s=c,d,a")) == ["idfa-2024-a"]
 
 
 def test_a_subscription_signed_here_that_holds_no_key_list_is_not_found(client, example):
