@@ -156,7 +156,8 @@ def local(year, month, day, hour, minute=0, tz=AMSTERDAM):
 
 @pytest.fixture
 def make_screening(edition, section, screen, film):
-    """Create a screening of ``film`` (100 minutes) starting at ``starts_at`` unless told otherwise."""
+    """Create a screening of ``film`` (100 minutes) starting at ``starts_at`` unless told otherwise (``films=[]``: a
+    screening whose films are not named yet)."""
 
     def make(starts_at, *, key=None, minutes=100, films=None, **fields):
         fields.setdefault("screen", screen)
@@ -170,7 +171,7 @@ def make_screening(edition, section, screen, film):
             **fields,
         )
         screening.save()
-        for order, item in enumerate(films or [film]):
+        for order, item in enumerate([film] if films is None else films):
             ScreeningFilm.objects.create(screening=screening, film=item, order=order)
         return screening
 
