@@ -628,11 +628,9 @@ def test_each_event_says_its_own_access_and_state_and_a_screening_without_films_
 
 
 def test_a_section_renamed_since_dates_its_events_again(client, example, section):
-    from django.db.models import F
-
     [before] = events(parse(client.get("/en/idfa-2023/programme.ics")))
-    hour = 3_600_000_000  # A version is its save's moment in microseconds.
-    Section.objects.filter(pk=section.pk).update(name="Best of Fests 2023", version=F("version") + hour)
+    an_hour_later = section.version + 3_600_000_000  # A version is its save's moment in microseconds.
+    Section.objects.filter(pk=section.pk).update(name="Best of Fests 2023", version=an_hour_later)
     [after] = events(parse(client.get("/en/idfa-2023/programme.ics")))
     assert str(after["CATEGORIES"].cats[0]) == "Best of Fests 2023"
     assert after["DTSTAMP"].dt - before["DTSTAMP"].dt >= datetime.timedelta(minutes=59)
